@@ -1,0 +1,40 @@
+"""hdsearch: hyperparameter tuning the way Azure ML HyperDrive does it.
+
+A search space, a sampling strategy and an early-termination policy,
+delivered as a scikit-learn estimator, :class:`HyperDriveSearchCV`.
+"""
+
+from .sampling import GridSampling, RandomSampling
+from .search import HyperDriveSearchCV
+from .space import (
+    Space,
+    choice,
+    lognormal,
+    loguniform,
+    normal,
+    qlognormal,
+    qloguniform,
+    qnormal,
+    quniform,
+    randint,
+    uniform,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GridSampling",
+    "HyperDriveSearchCV",
+    "RandomSampling",
+    "Space",
+    "choice",
+    "lognormal",
+    "loguniform",
+    "normal",
+    "qlognormal",
+    "qloguniform",
+    "qnormal",
+    "quniform",
+    "randint",
+    "uniform",
+]

@@ -1,0 +1,161 @@
+"""Turn the finished trial table into scikit-learn's ``cv_results_`` dict.
+
+Keys, dtypes, masked ``param_*`` columns, ranks and warnings follow
+``GridSearchCV`` exactly, so code written against it reads ours unchanged;
+``status`` and ``n_intervals`` are added.
+"""
+
+import warnings
+from collections import Counter, defaultdict
+
+import numpy as np
+from numpy.ma import MaskedArray
+from scipy.stats import rankdata
+from sklearn.exceptions import FitFailedWarning
+
+
+def metric_names_of(trials, multimetric):
+    """Metric names in the order the first successful fold reported them."""
+    if multimetric:
+        for trial in trials:
+            for result in sorted(trial.results, key=lambda r: r.fold):
+                if result.error is None:
+                    return list(result.test_scores)
+    return ["score"]
+
+
+def fill_failed_scores(trials, metric_names, error_score):
+    """Give failed folds ``error_score`` under every metric name.
+
+    A callable scorer reveals its metric names only when a fit succeeds, so
+    folds that failed earlier recorded a single ``"score"``.
+    """
+    failed = dict.fromkeys(metric_names, error_score)
+    for trial in trials:
+        for result in trial.results:
+            if result.error is not None and list(result.test_scores) != metric_names:
+                result.test_scores = dict(failed)
+                if result.train_scores is not None:
+                    result.train_scores = dict(failed)
+
+
+def warn_or_raise_about_fit_failures(trials, n_splits, error_score):
+    """Raise when every fit failed, warn when some did (scikit-learn's messages)."""
+    errors = [error for trial in trials for error in trial.errors]
+    if not errors:
+        return
+    n_fits = sum(len(trial.results) for trial in trials)
+    delimiter = "-" * 80 + "\n"
+    summary = "\n".join(
+        f"{delimiter}{n} fits failed with the following error:\n{error}"
+        for error, n in Counter(errors).items()
+    )
+    if len(errors) == n_fits:
+        raise ValueError(
+            f"\nAll the {n_fits} fits failed.\n"
+            "It is very likely that your model is misconfigured.\n"
+            "You can try to debug the error by setting error_score='raise'.\n\n"
+            f"Below are more details about the failures:\n{summary}"
+        )
+    warnings.warn(
+        f"\n{len(errors)} fits failed out of a total of {n_fits}.\n"
+        "The score on these train-test partitions for these parameters"
+        f" will be set to {error_score}.\n"
+        "If these failures are not expected, you can try to debug them "
+        "by setting error_score='raise'.\n\n"
+        f"Below are more details about the failures:\n{summary}",
+        FitFailedWarning,
+    )
+
+
+def build_cv_results(trials, n_splits, metric_names, return_train_score):
+    """The ``cv_results_`` dict of a finished search.
+
+    Parameters
+    ----------
+    trials : list of Trial
+        In trial order; row i of every array is ``trials[i]``.
+    n_splits : int
+    metric_names : list of str
+        ``["score"]`` for single-metric scoring.
+    return_train_score : bool
+
+    Returns
+    -------
+    cv_results : dict of str to ndarray or list
+    """
+    results = {}
+    fold_results = [_by_fold(trial, n_splits) for trial in trials]
+
+    def column(read):
+        return np.array(
+            [[np.nan if r is None else read(r) for r in row] for row in fold_results],
+            dtype=np.float64,
+        ).reshape(len(trials), n_splits)
+
+    _store(results, "fit_time", column(lambda r: r.fit_time))
+    _store(results, "score_time", column(lambda r: r.score_time))
+    params = [trial.params for trial in trials]
+    results.update(_masked_param_columns(params))
+    results["params"] = params
+    for name in metric_names:
+        _store(results, f"test_{name}", column(lambda r: r.test_scores[name]), splits=True, rank=True)
+        if return_train_score:
+            _store(results, f"train_{name}", column(lambda r: r.train_scores[name]), splits=True)
+    results["status"] = np.array([trial.status for trial in trials], dtype=object)
+    results["n_intervals"] = np.array([len(trial.final_results()) for trial in trials], dtype=np.int64)
+    return results
+
+
+def _by_fold(trial, n_splits):
+    row = [None] * n_splits
+    for result in trial.final_results():
+        row[result.fold] = result
+    return row
+
+
+def _store(results, key_name, array, splits=False, rank=False):
+    if splits:
+        for split_idx in range(array.shape[1]):
+            results[f"split{split_idx}_{key_name}"] = array[:, split_idx]
+    means = np.average(array, axis=1)
+    results[f"mean_{key_name}"] = means
+    if key_name.startswith(("train_", "test_")) and np.any(~np.isfinite(means)):
+        warnings.warn(
+            f"One or more of the {key_name.split('_')[0]} scores are non-finite: {means}",
+            category=UserWarning,
+        )
+    results[f"std_{key_name}"] = np.sqrt(np.average((array - means[:, np.newaxis]) ** 2, axis=1))
+    if rank:
+        results[f"rank_{key_name}"] = rank_scores(means)
+
+
+def rank_scores(means):
+    """Rank 1 for the highest mean; NaN means tie with the worst, as in scikit-learn."""
+    if np.isnan(means).all():
+        return np.ones_like(means, dtype=np.int32)
+    filled = np.where(np.isnan(means), np.nanmin(means) - 1, means)
+    return rankdata(-filled, method="min").astype(np.int32, copy=False)
+
+
+def _masked_param_columns(candidate_params):
+    """One masked ``param_<name>`` array per parameter, masked where absent."""
+    n_candidates = len(candidate_params)
+    by_name = defaultdict(dict)
+    for index, params in enumerate(candidate_params):
+        for name, value in params.items():
+            by_name[f"param_{name}"][index] = value
+    columns = {}
+    for key, values in by_name.items():
+        try:
+            inferred = np.array(list(values.values()))
+        except ValueError:  # ragged sequences
+            dtype = np.dtype(object)
+        else:
+            # Strings and same-length sequences stay objects, as in scikit-learn.
+            dtype = inferred.dtype if inferred.dtype.kind != "U" and inferred.ndim == 1 else object
+        column = MaskedArray(np.empty(n_candidates, dtype=dtype), mask=True)
+        for index, value in values.items():
+            column[index] = value
+        columns[key] = column
+    return columns

@@ -1,0 +1,249 @@
+"""The one function shipped to workers: fit and score one (trial, fold).
+
+Workers never raise. A failure in ``fit`` becomes ``error_score`` plus the
+traceback text; anything that must stop the search (``error_score="raise"``,
+a scorer that returns something other than a number) travels back as the
+exception object, and the parent raises it after the wave.
+"""
+
+import numbers
+import time
+import traceback
+import warnings
+from contextlib import suppress
+
+import numpy as np
+from joblib.logger import short_format_time
+from sklearn.base import clone
+from sklearn.utils import get_tags
+
+from ._compat import safe_indexing
+
+
+def fit_and_score_fold(
+    estimator,
+    X,
+    y,
+    *,
+    params,
+    train,
+    test,
+    scorer,
+    metric_names,
+    fit_params,
+    score_params,
+    return_train_score,
+    error_score,
+    verbose=0,
+    progress=None,
+):
+    """Fit a fresh copy of ``estimator`` with ``params`` on one split and score it.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The unfitted base estimator; it is cloned here, never modified.
+    X, y : array-like
+        The whole data set; ``train`` and ``test`` index into it.
+    params : dict
+        The trial's parameter set.
+    train, test : ndarray of int
+        Indices of the split.
+    scorer : callable
+        Returns a number, or a dict of numbers for multi-metric scoring.
+    metric_names : list of str or None
+        Metric names when known before fitting (multi-metric from a list or
+        dict), so that a failed fit reports ``error_score`` for each of them.
+    fit_params, score_params : dict
+        Whole-data parameters for ``fit`` and the scorer; arrays as long as
+        ``X`` are indexed like it.
+    return_train_score : bool
+        Whether to score on the training part too.
+    error_score : "raise" or float
+        Score recorded for a failed fit.
+    verbose : int
+        scikit-learn's verbosity: above 1, print one ``[CV] END`` line.
+    progress : tuple of int or None
+        ``(fold, n_splits, trial, n_trials)`` for the verbose line.
+
+    Returns
+    -------
+    outcome : dict
+        ``test_scores``, ``train_scores`` (number or dict), ``fit_time``,
+        ``score_time``, ``error`` (traceback text or None) and ``exception``
+        (an exception the parent must raise, or None).
+    """
+    outcome = {"train_scores": None, "fit_time": 0.0, "score_time": 0.0}
+    outcome.update(error=None, exception=None)
+    if verbose > 9:
+        start_msg = f"[CV{_progress_message(progress, verbose)}] START {_params_message(params)}"
+        print(f"{start_msg}{(80 - len(start_msg)) * '.'}")
+    try:
+        _run(outcome, estimator, X, y, params, train, test, scorer, metric_names,
+             fit_params, score_params, return_train_score, error_score)
+    except Exception as exc:  # a search-stopping error: the parent raises it
+        outcome["exception"] = exc
+        outcome["error"] = traceback.format_exc()
+    if verbose > 1:
+        _print_end_line(outcome, params, progress, verbose, return_train_score)
+    return outcome
+
+
+def _run(outcome, estimator, X, y, params, train, test, scorer, metric_names,
+         fit_params, score_params, return_train_score, error_score):
+    estimator = clone(estimator).set_params(**clone(params, safe=False))
+    n_samples = _num_samples(X)
+    fit_params = _index_params(fit_params, n_samples, train)
+    X_train, y_train = _split(estimator, X, y, train)
+    X_test, y_test = _split(estimator, X, y, test, train)
+
+    start = time.time()
+    try:
+        if y_train is None:
+            estimator.fit(X_train, **fit_params)
+        else:
+            estimator.fit(X_train, y_train, **fit_params)
+    except Exception:
+        outcome["fit_time"] = time.time() - start
+        if error_score == "raise":
+            raise
+        outcome["error"] = traceback.format_exc()
+        failed = error_score if metric_names is None else dict.fromkeys(metric_names, error_score)
+        outcome["test_scores"] = failed
+        if return_train_score:
+            outcome["train_scores"] = failed
+        return
+    outcome["fit_time"] = time.time() - start
+    outcome["test_scores"] = _score(
+        estimator, X_test, y_test, scorer, _index_params(score_params, n_samples, test), error_score
+    )
+    outcome["score_time"] = time.time() - start - outcome["fit_time"]
+    if return_train_score:
+        outcome["train_scores"] = _score(
+            estimator, X_train, y_train, scorer, _index_params(score_params, n_samples, train),
+            error_score,
+        )
+
+
+def _score(estimator, X, y, scorer, score_params, error_score):
+    """Score like scikit-learn's cross-validation does, failures included."""
+    try:
+        scores = scorer(estimator, X, **score_params) if y is None else scorer(
+            estimator, X, y, **score_params
+        )
+    except Exception:
+        if error_score == "raise":
+            raise
+        _warn_scoring_failed(error_score, traceback.format_exc())
+        return error_score
+    if isinstance(scores, dict):
+        # A multi-metric scorer built with raise_exc=False reports a failing
+        # metric as its traceback text.
+        for name, value in scores.items():
+            if isinstance(value, str):
+                _warn_scoring_failed(error_score, value)
+                scores[name] = error_score
+        return {name: _as_number(value, name) for name, value in scores.items()}
+    return _as_number(scores, scorer)
+
+
+def _as_number(score, scorer):
+    if hasattr(score, "item"):
+        with suppress(ValueError):
+            score = score.item()  # numpy scalars and memmapped 0-d arrays
+    if not isinstance(score, numbers.Number):
+        raise ValueError(
+            f"scoring must return a number, got {score} ({type(score)}) instead. "
+            f"(scorer={scorer})"
+        )
+    return score
+
+
+def _warn_scoring_failed(error_score, details):
+    warnings.warn(
+        "Scoring failed. The score on this train-test partition for these parameters"
+        f" will be set to {error_score}. Details: \n{details}",
+        UserWarning,
+    )
+
+
+def _num_samples(X):
+    shape = getattr(X, "shape", None)
+    return shape[0] if shape is not None and len(shape) else len(X)
+
+
+def _index_params(params, n_samples, indices):
+    """Index every array-like parameter as long as ``X``; pass the rest through."""
+    indexed = {}
+    for name, value in params.items():
+        if _is_sample_aligned(value, n_samples):
+            indexed[name] = safe_indexing(value, indices)
+        else:
+            indexed[name] = value
+    return indexed
+
+
+def _is_sample_aligned(value, n_samples):
+    if value is None or isinstance(value, (str, dict, numbers.Number)):
+        return False
+    if not (hasattr(value, "__len__") or hasattr(value, "shape")):
+        return False
+    try:
+        return _num_samples(value) == n_samples
+    except TypeError:
+        return False
+
+
+def _split(estimator, X, y, indices, train_indices=None):
+    """Index ``X`` and ``y``; a pairwise estimator gets kernel rows and columns."""
+    if get_tags(estimator).input_tags.pairwise:
+        if not hasattr(X, "shape"):
+            raise ValueError(
+                "Precomputed kernels or affinity matrices have to be passed as arrays "
+                "or sparse matrices."
+            )
+        if X.shape[0] != X.shape[1]:
+            raise ValueError("X should be a square kernel matrix")
+        columns = indices if train_indices is None else train_indices
+        X_part = X[np.ix_(indices, columns)]
+    else:
+        X_part = safe_indexing(X, indices)
+    y_part = None if y is None else safe_indexing(y, indices)
+    return X_part, y_part
+
+
+def _print_end_line(outcome, params, progress, verbose, return_train_score):
+    """Print scikit-learn's ``[CV i/n; c/N] END params;... total time=`` line."""
+    end_msg = f"[CV{_progress_message(progress, verbose)}] END "
+    params_msg = _params_message(params)
+    result_msg = params_msg + (";" if params_msg else "")
+    test_scores, train_scores = outcome.get("test_scores"), outcome["train_scores"]
+    if verbose > 2 and test_scores is not None:
+        if isinstance(test_scores, dict):
+            for name in sorted(test_scores):
+                result_msg += f" {name}: ("
+                if return_train_score:
+                    result_msg += f"train={train_scores[name]:.3f}, "
+                result_msg += f"test={test_scores[name]:.3f})"
+        elif return_train_score:
+            result_msg += f", score=(train={train_scores:.3f}, test={test_scores:.3f})"
+        else:
+            result_msg += f", score={test_scores:.3f}"
+    total = outcome["fit_time"] + outcome["score_time"]
+    result_msg += f" total time={short_format_time(total)}"
+    end_msg += "." * (80 - len(end_msg) - len(result_msg))
+    print(end_msg + result_msg)
+
+
+def _progress_message(progress, verbose):
+    if verbose <= 2 or progress is None:
+        return ""
+    fold, n_splits, trial, n_trials = progress
+    message = f" {fold + 1}/{n_splits}"
+    if verbose > 9:
+        message += f"; {trial + 1}/{n_trials}"
+    return message
+
+
+def _params_message(params):
+    return ", ".join(f"{k}={params[k]}" for k in sorted(params))

@@ -1,0 +1,623 @@
+"""HyperDriveSearchCV: HyperDrive's experiment as a scikit-learn search estimator."""
+
+import numbers
+import time
+
+import numpy as np
+from joblib import Parallel, effective_n_jobs
+from sklearn import get_config
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import check_cv
+from sklearn.utils import Bunch, get_tags, indexable
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from . import _validation as v
+from ._compat import scorer_takes_fit_sample_weight
+from ._cv_results import (
+    build_cv_results,
+    fill_failed_scores,
+    metric_names_of,
+    warn_or_raise_about_fit_failures,
+)
+from .engine import Budget, Evaluation, WaveEngine
+from .sampling import BaseSampling, make_sampling
+from .space import Space
+from .trials import COMPLETED
+
+# Waves per worker when a time budget needs regular checks and no
+# max_concurrent_runs bounds the waves.
+_TRIALS_PER_WORKER_UNDER_TIME_BUDGET = 4
+
+
+def _require_refit(search, attr):
+    if not search.refit:
+        raise AttributeError(
+            f"This {type(search).__name__} instance was initialized with `refit=False`. "
+            f"{attr} is available only after refitting on the best parameters. You can "
+            "refit an estimator manually using the `best_params_` attribute"
+        )
+
+
+def _estimator_has(attr):
+    """``available_if`` check: delegate ``attr`` only when the estimator has it."""
+
+    def check(self):
+        _require_refit(self, attr)
+        getattr(self.best_estimator_ if hasattr(self, "best_estimator_") else self.estimator, attr)
+        return True
+
+    return check
+
+
+class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
+    """Hyperparameter search the way Azure ML HyperDrive runs it.
+
+    A search space of HyperDrive expressions (or scikit-learn lists and scipy
+    distributions), a sampling strategy, and an early-termination policy,
+    cross-validated and run in parallel with joblib. It drops in wherever
+    ``GridSearchCV`` or ``RandomizedSearchCV`` goes.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        Cloned for every fit; must implement ``fit`` and, unless ``scoring``
+        is given, ``score``.
+    param_distributions : dict or list of dicts
+        Parameter names mapped to expressions (``choice``, ``uniform``,
+        ``loguniform``, ...), plain lists (same as ``choice``) or objects with
+        ``rvs`` such as ``scipy.stats`` frozen distributions. A list of dicts
+        is a conditional space, as in scikit-learn.
+    sampling : {"random", "grid", "sobol"} or sampling object, default="random"
+        How parameter sets are chosen: ``GridSampling()``,
+        ``RandomSampling(rule="random" | "sobol")`` or their names.
+    policy : None, default=None
+        Early-termination policy. Only None (no early termination) is
+        available until the policies land.
+    resource : "folds", default="folds"
+        What one evaluation interval is. Only ``"folds"`` (interval k is the
+        k-th CV fold) is available until the other resources land.
+    max_total_runs : int, default=None
+        Number of trials to run. None means the whole grid for grid sampling
+        and 10 otherwise.
+    max_concurrent_runs : int, default=None
+        Trials in flight at once. None means no limit beyond
+        ``max_total_runs``.
+    max_duration : float, default=None
+        Seconds after which no new wave of work starts. Trials already
+        finished are kept.
+    scoring : str, callable, list, tuple, set or dict, default=None
+        As in ``GridSearchCV``; None uses the estimator's ``score``.
+    n_jobs : int, default=None
+        Number of joblib workers; None means 1 unless in a
+        ``joblib.parallel_config`` context, -1 means all processors.
+    refit : bool, str or callable, default=True
+        Refit the best parameter set on the whole data, as in
+        ``GridSearchCV``; with multi-metric scoring, the metric name to
+        select the best trial, or a callable of ``cv_results_`` returning
+        the best index.
+    cv : int, cross-validation generator or iterable, default=None
+        As in ``GridSearchCV``: None means 5-fold (stratified for
+        classifiers).
+    verbose : int, default=0
+        scikit-learn's verbosity: >0 announces each wave, >1 prints one line
+        per fit, >2 adds the scores.
+    pre_dispatch : int or str, default="2*n_jobs"
+        Passed to ``joblib.Parallel``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the sampling. An int makes the search reproducible, whatever
+        ``n_jobs`` and the joblib backend.
+    error_score : "raise" or float, default=np.nan
+        Score of a failed fit; "raise" stops the search with the error.
+    return_train_score : bool, default=False
+        Also score each fold on its training part.
+
+    Attributes
+    ----------
+    cv_results_ : dict of numpy (masked) ndarrays
+        ``GridSearchCV``'s keys and dtypes, one row per trial in trial order,
+        plus ``status`` (``"completed"`` or ``"failed"``) and ``n_intervals``.
+    best_estimator_ : estimator
+        The best parameter set refit on the whole data; with ``refit=True``.
+    best_score_ : float
+        Mean cross-validated score of the best trial.
+    best_params_ : dict
+        Parameters of the best trial.
+    best_index_ : int
+        Row of the best trial in ``cv_results_``.
+    scorer_ : callable or dict
+        The scorer, or a dict of scorers for multi-metric scoring.
+    n_splits_ : int
+        Number of cross-validation splits.
+    refit_time_ : float
+        Seconds spent refitting the best trial.
+    multimetric_ : bool
+        Whether the scoring is multi-metric.
+    trials_ : list of Trial
+        One plain record per trial: params, status and every fold's scores
+        and times.
+    classes_, n_features_in_, feature_names_in_
+        Those of ``best_estimator_``, when it has them.
+
+    See Also
+    --------
+    sklearn.model_selection.GridSearchCV
+    sklearn.model_selection.RandomizedSearchCV
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from hdsearch import HyperDriveSearchCV, choice, loguniform
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = HyperDriveSearchCV(
+    ...     SVC(), {"C": loguniform(-3, 3), "kernel": choice("rbf", "linear")},
+    ...     max_total_runs=8, random_state=0,
+    ... ).fit(X, y)
+    >>> sorted(search.best_params_)
+    ['C', 'kernel']
+    """
+
+    _parameter_constraints = {
+        "estimator": [v.has_methods("fit")],
+        "param_distributions": [v.instance_of(dict, list, description="a dict or a list of dicts")],
+        "sampling": [
+            v.one_of("random", "grid", "sobol", "bayesian"),
+            v.instance_of(BaseSampling, description="a sampling object"),
+        ],
+        "max_total_runs": [v.int_at_least(1), v.NONE],
+        "max_concurrent_runs": [v.int_at_least(1), v.NONE],
+        "max_duration": [v.positive_real(), v.NONE],
+        "scoring": [
+            v.STRING,
+            v.CALLABLE,
+            v.instance_of(list, tuple, set, dict, description="a list, tuple, set or dict"),
+            v.NONE,
+        ],
+        "n_jobs": [v.Constraint(lambda n: v._is_int(n) and n != 0, "a non-zero int"), v.NONE],
+        "refit": [v.BOOLEAN, v.STRING, v.CALLABLE],
+        "cv": [
+            v.int_at_least(2),
+            v.has_methods("split", "get_n_splits"),
+            v.Constraint(lambda c: hasattr(c, "__iter__") and not isinstance(c, str), "an iterable"),
+            v.NONE,
+        ],
+        "verbose": [v.int_at_least(0), v.BOOLEAN],
+        "pre_dispatch": [v.int_at_least(1), v.STRING],
+        "random_state": [
+            v.int_at_least(0),
+            v.instance_of(np.random.RandomState, description="a RandomState instance"),
+            v.NONE,
+        ],
+        "error_score": [v.one_of("raise"), v.REAL],
+        "return_train_score": [v.BOOLEAN],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        param_distributions,
+        *,
+        sampling="random",
+        policy=None,
+        resource="folds",
+        max_total_runs=None,
+        max_concurrent_runs=None,
+        max_duration=None,
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        random_state=None,
+        error_score=np.nan,
+        return_train_score=False,
+    ):
+        self.estimator = estimator
+        self.param_distributions = param_distributions
+        self.sampling = sampling
+        self.policy = policy
+        self.resource = resource
+        self.max_total_runs = max_total_runs
+        self.max_concurrent_runs = max_concurrent_runs
+        self.max_duration = max_duration
+        self.scoring = scoring
+        self.n_jobs = n_jobs
+        self.refit = refit
+        self.cv = cv
+        self.verbose = verbose
+        self.pre_dispatch = pre_dispatch
+        self.random_state = random_state
+        self.error_score = error_score
+        self.return_train_score = return_train_score
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self.estimator)
+        tags.estimator_type = inner.estimator_type
+        tags.classifier_tags = inner.classifier_tags
+        tags.regressor_tags = inner.regressor_tags
+        # Lets cross-validation see 'precomputed' kernels and sparse support.
+        tags.input_tags.pairwise = inner.input_tags.pairwise
+        tags.input_tags.sparse = inner.input_tags.sparse
+        return tags
+
+    # ------------------------------------------------------------------ fit
+
+    def fit(self, X, y=None, **params):
+        """Run the experiment and refit the best trial.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, n_samples)
+            Training data; a square kernel for a ``precomputed`` estimator.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Target; None for unsupervised learning.
+        **params : dict
+            Parameters for the estimator's ``fit``, the scorer and the CV
+            splitter (``groups``). Arrays as long as ``X`` are split with it.
+            With metadata routing enabled they go where they are requested.
+
+        Returns
+        -------
+        self : HyperDriveSearchCV
+            The fitted search.
+        """
+        space, sampling = self._check_experiment()
+        scorer, metric_names = self._get_scorer()
+        X, y = indexable(X, y)
+        routed = self._route_fit_params(scorer, params)
+
+        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        self.n_splits_ = cv.get_n_splits(X, y, **routed.splitter.split)
+        splits = list(cv.split(X, y, **routed.splitter.split))
+        if len(splits) != self.n_splits_:
+            raise ValueError(
+                "cv.split and cv.get_n_splits return inconsistent results. "
+                f"Expected {self.n_splits_} splits, got {len(splits)}"
+            )
+
+        max_total_runs = self.max_total_runs
+        if max_total_runs is None:
+            max_total_runs = sampling.default_max_total_runs(space)
+        sampler = sampling.bind(space, max_total_runs, self.random_state)
+        evaluation = Evaluation(
+            estimator=clone(self.estimator),
+            X=X,
+            y=y,
+            splits=splits,
+            scorer=scorer,
+            metric_names=metric_names,
+            fit_params=routed.estimator.fit,
+            score_params=routed.scorer.score,
+            return_train_score=self.return_train_score,
+            error_score=self.error_score,
+            verbose=self.verbose,
+        )
+        budget = Budget(max_total_runs, self._wave_width(), self.max_duration)
+        engine = WaveEngine(evaluation, sampler, budget)
+        with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
+            trials = engine.run(parallel)
+        if not trials:
+            raise ValueError(
+                "No fits were performed. Was the CV iterator empty? Were there no candidates?"
+            )
+
+        self.multimetric_ = bool(engine.multimetric)
+        if metric_names is None:
+            metric_names = metric_names_of(trials, self.multimetric_)
+        if self.multimetric_:
+            fill_failed_scores(trials, metric_names, self.error_score)
+        warn_or_raise_about_fit_failures(trials, self.n_splits_, self.error_score)
+        self.trials_ = trials
+        self.cv_results_ = build_cv_results(
+            trials, self.n_splits_, metric_names, self.return_train_score
+        )
+        self._select_best(metric_names)
+        if self.refit:
+            self._refit_best(X, y, routed.estimator.fit)
+        self.scorer_ = self._scorer_attribute(scorer)
+        return self
+
+    def _check_experiment(self):
+        """Validate everything that can be checked before any fit starts."""
+        v.validate_parameters(self, self._parameter_constraints)
+        if self.policy is not None:
+            raise NotImplementedError(
+                f"policy={self.policy!r}: early-termination policies are not implemented "
+                "yet; only policy=None is available."
+            )
+        if not (self.resource is None or self.resource == "folds"):
+            raise NotImplementedError(
+                f"resource={self.resource!r}: only resource='folds' is implemented yet."
+            )
+        space = Space(self.param_distributions)
+        sampling = make_sampling(self.sampling)
+        self._check_param_names(space)
+        return space, sampling
+
+    def _check_param_names(self, space):
+        valid = set(self.estimator.get_params(deep=True))
+        for subspace in space.subspaces:
+            for name in subspace:
+                # 'clf__C' is settable when 'clf' itself is searched in the same dict.
+                owner = name.rsplit("__", 1)[0] if "__" in name else None
+                if name in valid or (owner is not None and owner in subspace):
+                    continue
+                raise ValueError(
+                    f"Invalid parameter {name!r} in param_distributions for estimator "
+                    f"{self.estimator!r}. Valid parameters are: {sorted(valid)!r}."
+                )
+
+    def _wave_width(self):
+        if self.max_concurrent_runs is not None or self.max_duration is None:
+            return self.max_concurrent_runs
+        return _TRIALS_PER_WORKER_UNDER_TIME_BUDGET * effective_n_jobs(self.n_jobs)
+
+    def _get_scorer(self):
+        """The scorer and, when known before fitting, its metric names."""
+        if callable(self.scoring):
+            return self.scoring, None
+        if self.scoring is None or isinstance(self.scoring, str):
+            return check_scoring(self.estimator, self.scoring), ["score"]
+        if isinstance(self.scoring, dict):
+            metric_names = list(self.scoring)
+        else:
+            metric_names = list(self.scoring)
+            if len(set(metric_names)) != len(metric_names):
+                raise ValueError(f"scoring={self.scoring!r} contains duplicate names.")
+        if not metric_names:
+            raise ValueError(f"scoring={self.scoring!r}: an empty scoring is not allowed.")
+        self._check_refit_for_multimetric(metric_names)
+        scorer = check_scoring(
+            self.estimator, self.scoring, raise_exc=(self.error_score == "raise")
+        )
+        return scorer, metric_names
+
+    def _check_refit_for_multimetric(self, metric_names):
+        valid = isinstance(self.refit, str) and self.refit in metric_names
+        if self.refit is not False and not valid and not callable(self.refit):
+            raise ValueError(
+                "For multi-metric scoring, the parameter refit must be set to a scorer key "
+                "or a callable to refit an estimator with the best parameter setting on the "
+                "whole data and make the best_* attributes available for that metric. If "
+                f"this is not needed, refit should be set to False explicitly. {self.refit!r} "
+                "was passed."
+            )
+
+    def _route_fit_params(self, scorer, params):
+        if get_config().get("enable_metadata_routing", False):
+            return process_routing(self, "fit", **params)
+        params = dict(params)
+        groups = params.pop("groups", None)
+        score_params = {}
+        if params.get("sample_weight") is not None and scorer_takes_fit_sample_weight(scorer):
+            score_params["sample_weight"] = params["sample_weight"]
+        return Bunch(
+            estimator=Bunch(fit=params),
+            splitter=Bunch(split={"groups": groups}),
+            scorer=Bunch(score=score_params),
+        )
+
+    def _select_best(self, metric_names):
+        results = self.cv_results_
+        if callable(self.scoring) and self.multimetric_:
+            self._check_refit_for_multimetric(metric_names)
+        if not (self.refit or not self.multimetric_):
+            return
+        if callable(self.refit):
+            best_index = self.refit(results)
+            if not isinstance(best_index, numbers.Integral):
+                raise TypeError("best_index_ returned is not an integer")
+            if best_index < 0 or best_index >= len(results["params"]):
+                raise IndexError("best_index_ index out of range")
+        else:
+            refit_metric = self.refit if self.multimetric_ else "score"
+            best_index = _best_completed(results, f"rank_test_{refit_metric}")
+            self.best_score_ = results[f"mean_test_{refit_metric}"][best_index]
+        self.best_index_ = int(best_index)
+        self.best_params_ = results["params"][best_index]
+
+    def _refit_best(self, X, y, fit_params):
+        # Parameters are cloned too: they may be estimators (pipeline steps).
+        self.best_estimator_ = clone(self.estimator).set_params(
+            **clone(self.best_params_, safe=False)
+        )
+        start = time.time()
+        if y is None:
+            self.best_estimator_.fit(X, **fit_params)
+        else:
+            self.best_estimator_.fit(X, y, **fit_params)
+        self.refit_time_ = time.time() - start
+        if hasattr(self.best_estimator_, "feature_names_in_"):
+            self.feature_names_in_ = self.best_estimator_.feature_names_in_
+
+    def _scorer_attribute(self, scorer):
+        """``scorer_``: the scorer, or one scorer per name for multi-metric scoring."""
+        if isinstance(self.scoring, (list, tuple, set)):
+            return {name: check_scoring(self.estimator, name) for name in self.scoring}
+        if isinstance(self.scoring, dict):
+            return {name: check_scoring(self.estimator, s) for name, s in self.scoring.items()}
+        return scorer
+
+    # ------------------------------------------------------------ routing
+
+    def get_metadata_routing(self):
+        """Get the metadata routing of this object.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            Routes ``fit`` parameters to the estimator's ``fit``, the scorer
+            and the splitter, and ``score`` parameters to the scorer.
+        """
+        router = MetadataRouter(owner=self)
+        router.add(
+            estimator=self.estimator,
+            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        )
+        scorer = self.scoring if callable(self.scoring) else check_scoring(
+            self.estimator, self.scoring
+        )
+        router.add(
+            scorer=scorer,
+            method_mapping=MethodMapping()
+            .add(caller="score", callee="score")
+            .add(caller="fit", callee="score"),
+        )
+        router.add(splitter=self.cv, method_mapping=MethodMapping().add(caller="fit", callee="split"))
+        return router
+
+    # --------------------------------------------------------- delegation
+
+    def score(self, X, y=None, **params):
+        """Score ``best_estimator_`` with the refit metric's scorer.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+        **params : dict
+            Parameters for the scorer (routed when metadata routing is on).
+
+        Returns
+        -------
+        score : float
+        """
+        _require_refit(self, "score")
+        check_is_fitted(self)
+        scorer = self.scorer_[self.refit] if self.multimetric_ else self.scorer_
+        if get_config().get("enable_metadata_routing", False):
+            params = process_routing(self, "score", **params).scorer.score
+        return scorer(self.best_estimator_, X, y, **params)
+
+    @available_if(_estimator_has("score_samples"))
+    def score_samples(self, X):
+        """Call ``score_samples`` on ``best_estimator_``.
+
+        Parameters
+        ----------
+        X : iterable
+            Data the estimator accepts.
+
+        Returns
+        -------
+        y_score : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        return self.best_estimator_.score_samples(X)
+
+    @available_if(_estimator_has("predict"))
+    def predict(self, X):
+        """Call ``predict`` on ``best_estimator_``.
+
+        Parameters
+        ----------
+        X : indexable, length n_samples
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        return self.best_estimator_.predict(X)
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Call ``predict_proba`` on ``best_estimator_``.
+
+        Parameters
+        ----------
+        X : indexable, length n_samples
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        return self.best_estimator_.predict_proba(X)
+
+    @available_if(_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Call ``predict_log_proba`` on ``best_estimator_``.
+
+        Parameters
+        ----------
+        X : indexable, length n_samples
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        return self.best_estimator_.predict_log_proba(X)
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Call ``decision_function`` on ``best_estimator_``.
+
+        Parameters
+        ----------
+        X : indexable, length n_samples
+
+        Returns
+        -------
+        y_score : ndarray of shape (n_samples,) or (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        return self.best_estimator_.decision_function(X)
+
+    @available_if(_estimator_has("transform"))
+    def transform(self, X):
+        """Call ``transform`` on ``best_estimator_``.
+
+        Parameters
+        ----------
+        X : indexable, length n_samples
+
+        Returns
+        -------
+        Xt : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        """
+        check_is_fitted(self)
+        return self.best_estimator_.transform(X)
+
+    @available_if(_estimator_has("inverse_transform"))
+    def inverse_transform(self, X):
+        """Call ``inverse_transform`` on ``best_estimator_``.
+
+        Parameters
+        ----------
+        X : indexable, length n_samples
+
+        Returns
+        -------
+        X_original : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        """
+        check_is_fitted(self)
+        return self.best_estimator_.inverse_transform(X)
+
+    @property
+    def n_features_in_(self):
+        """Number of features seen during ``fit``; only with ``refit=True``."""
+        if not hasattr(self, "best_estimator_"):
+            raise AttributeError(
+                f"{type(self).__name__} object has no n_features_in_ attribute."
+            )
+        return self.best_estimator_.n_features_in_
+
+    @property
+    def classes_(self):
+        """Class labels of ``best_estimator_``; only with ``refit=True``."""
+        _estimator_has("classes_")(self)
+        return self.best_estimator_.classes_
+
+
+def _best_completed(results, rank_key):
+    """Lowest-ranked completed trial, the first one on ties."""
+    ranks = np.asarray(results[rank_key], dtype=float)
+    ranks = np.where(results["status"] == COMPLETED, ranks, np.inf)
+    return int(np.argmin(ranks))

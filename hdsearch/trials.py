@@ -1,0 +1,116 @@
+"""The trial table: one plain record per parameter set and the scores it reported.
+
+A trial moves ``running -> completed | failed`` (and, once early termination
+lands, ``running -> terminated``).  Its scores are kept per fold and per
+interval, so learning curves can be read back from ``HyperDriveSearchCV.trials_``
+and policies can compare trials at the same interval.
+
+This module is pure: no joblib, no estimators.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+RUNNING = "running"
+COMPLETED = "completed"
+TERMINATED = "terminated"
+FAILED = "failed"
+ENDED_STATUSES = (COMPLETED, TERMINATED, FAILED)
+
+
+@dataclass
+class FoldResult:
+    """What one fold of one trial reported for one interval.
+
+    Parameters
+    ----------
+    fold : int
+        Index of the CV split, from 0.
+    interval : int
+        Interval number, from 1.
+    test_scores : dict of str to float
+        Test score per metric name (``"score"`` for single-metric scoring).
+        Failed fits hold ``error_score`` here.
+    train_scores : dict of str to float or None
+        Train score per metric, or None when train scores are not requested.
+    fit_time, score_time : float
+        Seconds spent fitting and scoring, as ``time.time`` measures them.
+    error : str or None
+        Formatted traceback when the fit failed, else None.
+    """
+
+    fold: int
+    interval: int
+    test_scores: dict
+    train_scores: dict | None
+    fit_time: float
+    score_time: float
+    error: str | None = None
+
+
+@dataclass
+class Trial:
+    """One parameter set and everything it reported.
+
+    Parameters
+    ----------
+    trial_id : int
+        Position of the trial in the search, from 0; also its row in
+        ``cv_results_``.
+    params : dict
+        The parameter set, as the sampling proposed it.
+    status : str
+        ``"running"``, ``"completed"``, ``"terminated"`` or ``"failed"``.
+    results : list of FoldResult
+        Every (fold, interval) result received so far, in arrival order.
+    """
+
+    trial_id: int
+    params: dict
+    status: str = RUNNING
+    results: list = field(default_factory=list)
+
+    @property
+    def ended(self):
+        """Whether the trial has left the running state."""
+        return self.status in ENDED_STATUSES
+
+    @property
+    def errors(self):
+        """Tracebacks of the failed fits of this trial, in fold order."""
+        return [r.error for r in sorted(self.results, key=_fold_key) if r.error]
+
+    def final_results(self):
+        """The last interval's result of each fold, ordered by fold.
+
+        Returns
+        -------
+        results : list of FoldResult
+        """
+        last = {}
+        for result in self.results:
+            current = last.get(result.fold)
+            if current is None or result.interval > current.interval:
+                last[result.fold] = result
+        return [last[fold] for fold in sorted(last)]
+
+    def mean_test_score(self, metric):
+        """Mean over the folds' final results of the test score for ``metric``.
+
+        Parameters
+        ----------
+        metric : str
+            Metric name (``"score"`` for single-metric scoring).
+
+        Returns
+        -------
+        score : float
+            NaN when the trial has no result yet.
+        """
+        scores = [r.test_scores[metric] for r in self.final_results()]
+        return float(np.mean(scores)) if scores else float("nan")
+
+
+def _fold_key(result):
+    return (result.fold, result.interval)
