@@ -1,0 +1,221 @@
+"""Parameter expressions mean exactly what HyperDrive's mean."""
+
+import math
+
+import numpy as np
+import pytest
+import scipy.stats
+
+from hdsearch import (
+    Space,
+    choice,
+    lognormal,
+    loguniform,
+    normal,
+    qlognormal,
+    qloguniform,
+    qnormal,
+    quniform,
+    randint,
+    uniform,
+)
+
+N_DRAWS = 4000
+
+
+def draws(expression, n=N_DRAWS, seed=0):
+    rng = np.random.RandomState(seed)
+    return [expression.rvs(random_state=rng) for _ in range(n)]
+
+
+# ------------------------------------------------------------- sampling
+
+
+def test_uniform_stays_within_its_bounds():
+    values = np.array(draws(uniform(-2, 3)))
+    assert values.min() >= -2 and values.max() <= 3
+    assert abs(values.mean() - 0.5) < 0.1
+
+
+def test_loguniform_bounds_are_in_log_space():
+    values = np.array(draws(loguniform(-4, 2)))
+    assert values.min() >= math.exp(-4) and values.max() <= math.exp(2)
+    assert abs(np.log(values).mean() - (-1.0)) < 0.1
+    assert values.max() > 5  # far above 2: the bounds are not real-space bounds
+
+
+def test_randint_upper_bound_is_exclusive():
+    values = draws(randint(4))
+    assert set(values) == {0, 1, 2, 3}
+    assert all(type(v) is int for v in values)
+
+
+def test_quniform_rounds_to_multiples_of_q_as_ints_for_int_q():
+    values = draws(quniform(0, 10, 2))
+    assert set(values) <= {0, 2, 4, 6, 8, 10}
+    assert all(type(v) is int for v in values)
+
+
+def test_quniform_with_float_q_gives_floats():
+    values = draws(quniform(0, 1, 0.25))
+    assert set(values) <= {0.0, 0.25, 0.5, 0.75, 1.0}
+    assert all(type(v) is float for v in values)
+
+
+def test_quniform_is_round_of_uniform_over_q():
+    # round(uniform(low, high) / q) * q, drawn from the same stream.
+    rng_a, rng_b = np.random.RandomState(5), np.random.RandomState(5)
+    expected = [int(np.round(rng_a.uniform(1, 9) / 3) * 3) for _ in range(50)]
+    assert [quniform(1, 9, 3).rvs(rng_b) for _ in range(50)] == expected
+
+
+def test_qloguniform_rounds_exp_of_uniform():
+    rng_a, rng_b = np.random.RandomState(2), np.random.RandomState(2)
+    expected = [int(np.round(math.exp(rng_a.uniform(0, 5)) / 5) * 5) for _ in range(50)]
+    assert [qloguniform(0, 5, 5).rvs(rng_b) for _ in range(50)] == expected
+
+
+def test_normal_has_the_given_mean_and_deviation():
+    values = np.array(draws(normal(3, 2)))
+    assert abs(values.mean() - 3) < 0.15
+    assert abs(values.std() - 2) < 0.15
+
+
+def test_qnormal_rounds_to_multiples_of_q():
+    values = draws(qnormal(0, 10, 5))
+    assert all(v % 5 == 0 and type(v) is int for v in values)
+
+
+def test_lognormal_is_exp_of_normal():
+    rng_a, rng_b = np.random.RandomState(1), np.random.RandomState(1)
+    expected = [math.exp(rng_a.normal(0.5, 0.3)) for _ in range(20)]
+    assert [lognormal(0.5, 0.3).rvs(rng_b) for _ in range(20)] == expected
+
+
+def test_qlognormal_rounds_exp_of_normal():
+    values = draws(qlognormal(2, 1, 1))
+    assert all(type(v) is int and v >= 0 for v in values)
+
+
+def test_choice_accepts_varargs_list_and_range():
+    assert choice(1, 2, 3) == choice([1, 2, 3]) == choice(range(1, 4))
+    assert set(draws(choice("a", "b"), n=200)) == {"a", "b"}
+
+
+# ----------------------------------------------------------- bad arguments
+
+
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda: uniform(1, 1), r"uniform: low must be < high, got low=1, high=1"),
+        (lambda: loguniform(2, 1), r"loguniform: low must be < high"),
+        (lambda: normal(0, -1), r"normal: sigma must be > 0, got sigma=-1"),
+        (lambda: quniform(0, 1, 0), r"quniform: q must be > 0, got q=0"),
+        (lambda: choice(), r"choice: options must not be empty"),
+        (lambda: randint(0), r"randint: upper must be an int >= 1, got upper=0"),
+        (lambda: uniform(0, float("inf")), r"uniform: high must be a finite number"),
+        (lambda: uniform("a", 1), r"uniform: low must be a finite number, got low='a'"),
+    ],
+)
+def test_bad_argument_is_a_value_error_naming_it(build, message):
+    with pytest.raises(ValueError, match=message):
+        build()
+
+
+# ----------------------------------------------------------------- Space
+
+
+def test_plain_list_is_a_choice():
+    assert Space({"a": [1, 2]}).subspaces[0]["a"] == choice(1, 2)
+
+
+def test_scipy_distribution_is_accepted_and_passed_through_to_sklearn():
+    dist = scipy.stats.loguniform(1e-3, 1)
+    space = Space({"C": dist, "k": choice(1, 2)})
+    assert space.to_sklearn() == {"C": dist, "k": [1, 2]}
+
+
+def test_string_value_is_rejected_naming_the_parameter():
+    with pytest.raises(ValueError, match="Parameter 'kernel'"):
+        Space({"kernel": "rbf"})
+
+
+def test_empty_list_is_rejected_naming_the_parameter():
+    with pytest.raises(ValueError, match="Parameter 'C'"):
+        Space({"C": []})
+
+
+def test_param_distributions_must_be_a_dict_or_list_of_dicts():
+    with pytest.raises(ValueError, match="param_distributions"):
+        Space([1, 2])
+
+
+def test_list_of_dicts_keeps_each_subspace_with_sorted_names():
+    space = Space([{"b": [1], "a": uniform(0, 1)}, {"c": [2]}])
+    assert [list(s) for s in space.subspaces] == [["a", "b"], ["c"]]
+    assert space.param_names == ["a", "b", "c"]
+    assert isinstance(space.to_sklearn(), list)
+
+
+def test_grid_rejects_a_continuous_expression_naming_it():
+    with pytest.raises(ValueError, match="parameter 'C' is uniform\\(0, 1\\)"):
+        Space({"C": uniform(0, 1), "k": [1]}).grid()
+
+
+EXPRESSIONS = [
+    uniform(-1, 2),
+    quniform(0, 10, 0.5),
+    loguniform(-3, 3),
+    qloguniform(0, 4, 1),
+    normal(1, 2),
+    qnormal(0, 4, 2),
+    lognormal(0, 1),
+    qlognormal(0, 1, 0.1),
+]
+
+
+@pytest.mark.parametrize("expression", EXPRESSIONS, ids=repr)
+def test_unit_round_trip_for_continuous_expressions(expression):
+    for u in (0.1, 0.37, 0.5, 0.9):
+        value = expression.from_unit(u)
+        if expression.q is None:
+            assert expression.to_unit(value) == pytest.approx(u, abs=1e-9)
+        else:  # quantized: from_unit(to_unit(v)) is v itself
+            assert expression.from_unit(expression.to_unit(value)) == pytest.approx(value)
+
+
+def test_unit_encoding_of_loguniform_is_uniform_in_log_space():
+    assert loguniform(-3, 3).from_unit(0.5) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("expression", [choice("a", None, 3), randint(5)], ids=repr)
+def test_unit_round_trip_for_discrete_expressions(expression):
+    values = expression.options if hasattr(expression, "options") else range(5)
+    for value in values:
+        assert expression.from_unit(expression.to_unit(value)) == value
+
+
+def test_scipy_distribution_unit_encoding_uses_ppf_and_cdf():
+    space = Space({"C": scipy.stats.loguniform(1e-2, 1e2), "n": scipy.stats.randint(1, 10)})
+    params = space.from_unit(0, [0.5, 0.5])
+    assert params["C"] == pytest.approx(1.0)
+    assert type(params["n"]) is int and 1 <= params["n"] < 10
+    assert space.to_unit(0, {"C": 1.0, "n": 5})[0] == pytest.approx(0.5)
+
+
+def test_reprs_read_like_the_calls():
+    assert repr(choice(0.1, 1, "a")) == "choice(0.1, 1, 'a')"
+    assert repr(uniform(0, 1)) == "uniform(0, 1)"
+    assert repr(quniform(0, 10, 2)) == "quniform(0, 10, 2)"
+    assert repr(loguniform(-5, 0)) == "loguniform(-5, 0)"
+    assert repr(qlognormal(0, 1, 1)) == "qlognormal(0, 1, 1)"
+    assert repr(randint(3)) == "randint(3)"
+    assert repr(Space({"a": [1]})) == "Space({'a': choice(1)})"
+
+
+def test_equal_specs_compare_equal():
+    assert uniform(0, 1) == uniform(0, 1)
+    assert uniform(0, 1) != uniform(0, 2)
+    assert quniform(0, 1, 1) != uniform(0, 1)
+    assert Space({"a": [1, 2]}) == Space({"a": choice(1, 2)})
