@@ -68,7 +68,7 @@ def warn_or_raise_about_fit_failures(trials, n_splits, error_score):
     )
 
 
-def build_cv_results(trials, n_splits, metric_names, return_train_score):
+def build_cv_results(trials, n_splits, metric_names, return_train_score, evaluation=None):
     """The ``cv_results_`` dict of a finished search.
 
     Parameters
@@ -79,6 +79,8 @@ def build_cv_results(trials, n_splits, metric_names, return_train_score):
     metric_names : list of str
         ``["score"]`` for single-metric scoring.
     return_train_score : bool
+    evaluation : Evaluation, default=None
+        Gives the resource, for ``resource_reached``.
 
     Returns
     -------
@@ -93,17 +95,26 @@ def build_cv_results(trials, n_splits, metric_names, return_train_score):
             dtype=np.float64,
         ).reshape(len(trials), n_splits)
 
-    _store(results, "fit_time", column(lambda r: r.fit_time))
-    _store(results, "score_time", column(lambda r: r.score_time))
+    missing = np.array([[r is None for r in row] for row in fold_results], dtype=bool).reshape(
+        len(trials), n_splits
+    )
+    _store(results, "fit_time", column(lambda r: r.fit_time), missing)
+    _store(results, "score_time", column(lambda r: r.score_time), missing)
     params = [trial.params for trial in trials]
     results.update(_masked_param_columns(params))
     results["params"] = params
     for name in metric_names:
-        _store(results, f"test_{name}", column(lambda r: r.test_scores[name]), splits=True, rank=True)
+        _store(results, f"test_{name}", column(lambda r: r.test_scores[name]), missing, splits=True, rank=True)
         if return_train_score:
-            _store(results, f"train_{name}", column(lambda r: r.train_scores[name]), splits=True)
+            _store(results, f"train_{name}", column(lambda r: r.train_scores[name]), missing, splits=True)
     results["status"] = np.array([trial.status for trial in trials], dtype=object)
-    results["n_intervals"] = np.array([len(trial.final_results()) for trial in trials], dtype=np.int64)
+    per_fold = evaluation is not None and evaluation.resource.per_fold
+    reached = [trial.n_intervals_reached(per_fold, n_splits) for trial in trials]
+    results["n_intervals"] = np.array(reached, dtype=np.int64)
+    if evaluation is not None:
+        results["resource_reached"] = np.array(
+            [evaluation.reached(k) if k else 0 for k in reached]
+        )
     return results
 
 
@@ -114,18 +125,25 @@ def _by_fold(trial, n_splits):
     return row
 
 
-def _store(results, key_name, array, splits=False, rank=False):
+def _store(results, key_name, array, missing, splits=False, rank=False):
     if splits:
         for split_idx in range(array.shape[1]):
             results[f"split{split_idx}_{key_name}"] = array[:, split_idx]
     means = np.average(array, axis=1)
+    stds = np.sqrt(np.average((array - means[:, np.newaxis]) ** 2, axis=1))
+    # Trials stopped early under the folds resource miss their last folds:
+    # their figures are those of the folds they ran.
+    for row in np.flatnonzero(missing.any(axis=1) & ~missing.all(axis=1)):
+        ran = array[row][~missing[row]]
+        means[row] = np.mean(ran)
+        stds[row] = np.std(ran)
     results[f"mean_{key_name}"] = means
     if key_name.startswith(("train_", "test_")) and np.any(~np.isfinite(means)):
         warnings.warn(
             f"One or more of the {key_name.split('_')[0]} scores are non-finite: {means}",
             category=UserWarning,
         )
-    results[f"std_{key_name}"] = np.sqrt(np.average((array - means[:, np.newaxis]) ** 2, axis=1))
+    results[f"std_{key_name}"] = stds
     if rank:
         results[f"rank_{key_name}"] = rank_scores(means)
 

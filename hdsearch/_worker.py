@@ -6,6 +6,7 @@ a scorer that returns something other than a number) travels back as the
 exception object, and the parent raises it after the wave.
 """
 
+import copy
 import numbers
 import time
 import traceback
@@ -93,7 +94,7 @@ def _run(outcome, estimator, X, y, params, train, test, scorer, metric_names,
          fit_params, score_params, return_train_score, error_score):
     estimator = clone(estimator).set_params(**clone(params, safe=False))
     n_samples = _num_samples(X)
-    fit_params = _index_params(fit_params, n_samples, train)
+    fit_params = index_params(fit_params, n_samples, train)
     X_train, y_train = _split(estimator, X, y, train)
     X_test, y_test = _split(estimator, X, y, test, train)
 
@@ -115,12 +116,12 @@ def _run(outcome, estimator, X, y, params, train, test, scorer, metric_names,
         return
     outcome["fit_time"] = time.time() - start
     outcome["test_scores"] = _score(
-        estimator, X_test, y_test, scorer, _index_params(score_params, n_samples, test), error_score
+        estimator, X_test, y_test, scorer, index_params(score_params, n_samples, test), error_score
     )
     outcome["score_time"] = time.time() - start - outcome["fit_time"]
     if return_train_score:
         outcome["train_scores"] = _score(
-            estimator, X_train, y_train, scorer, _index_params(score_params, n_samples, train),
+            estimator, X_train, y_train, scorer, index_params(score_params, n_samples, train),
             error_score,
         )
 
@@ -172,7 +173,7 @@ def _num_samples(X):
     return shape[0] if shape is not None and len(shape) else len(X)
 
 
-def _index_params(params, n_samples, indices):
+def index_params(params, n_samples, indices):
     """Index every array-like parameter as long as ``X``; pass the rest through."""
     indexed = {}
     for name, value in params.items():
@@ -247,3 +248,103 @@ def _progress_message(progress, verbose):
 
 def _params_message(params):
     return ", ".join(f"{k}={params[k]}" for k in sorted(params))
+
+
+def advance_fold(
+    estimator,
+    X,
+    y,
+    *,
+    model,
+    params,
+    resource,
+    train,
+    test,
+    first_step,
+    last_step,
+    seed,
+    classes,
+    scorer,
+    metric_names,
+    fit_params,
+    score_params,
+    return_train_score,
+    error_score,
+    keep_model,
+):
+    """Advance one fold of one trial through steps ``first_step..last_step`` of a resource.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The unfitted base estimator.
+    X, y : array-like
+        The whole data set.
+    model : estimator or None
+        The fold model after ``first_step - 1`` steps; None at step 1. It is
+        deep-copied here: loky may hand it over read-only (memmapped).
+    params : dict
+        The trial's parameter set.
+    resource : BaseResource
+        A per-fold resource.
+    train, test : ndarray of int
+    first_step, last_step : int
+    seed : tuple of int
+        ``(entropy, trial_id, fold)``; step randomness comes from
+        ``SeedSequence(entropy, spawn_key=(trial_id, fold, *key))``.
+    classes : ndarray or None
+    scorer, metric_names, fit_params, score_params, return_train_score, error_score
+        As for :func:`fit_and_score_fold`.
+    keep_model : bool
+        Return the fold model for the next wave.
+
+    Returns
+    -------
+    outcome : dict
+        ``steps``: one dict per step run (``test_scores``, ``train_scores``,
+        ``fit_time``, ``score_time``, ``error``); ``model``: the fold model or
+        None; ``failed``: whether a fit failed (the fold stops there);
+        ``exception``: an error the parent must raise, or None.
+    """
+    entropy, trial_id, fold = seed
+
+    def rng_for(*key):
+        return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(trial_id, fold, *key)))
+
+    outcome = {"steps": [], "model": None, "failed": False, "exception": None}
+    try:
+        n_samples = _num_samples(X)
+        model = resource.new_model(estimator, params) if model is None else copy.deepcopy(model)
+        X_test, y_test = _split(model, X, y, test, train)
+        for step in range(first_step, last_step + 1):
+            result = {"train_scores": None, "score_time": 0.0, "error": None}
+            start = time.time()
+            try:
+                model = resource.advance(model, step, X, y, train, fit_params, rng_for, classes)
+            except Exception:
+                if error_score == "raise":
+                    raise
+                failed = error_score if metric_names is None else dict.fromkeys(metric_names, error_score)
+                result.update(fit_time=time.time() - start, error=traceback.format_exc(), test_scores=failed)
+                if return_train_score:
+                    result["train_scores"] = failed
+                outcome["steps"].append(result)
+                outcome["failed"] = True
+                return outcome
+            result["fit_time"] = time.time() - start
+            result["test_scores"] = _score(
+                model, X_test, y_test, scorer, index_params(score_params, n_samples, test), error_score
+            )
+            result["score_time"] = time.time() - start - result["fit_time"]
+            if return_train_score:
+                X_train, y_train = _split(model, X, y, train)
+                result["train_scores"] = _score(
+                    model, X_train, y_train, scorer, index_params(score_params, n_samples, train),
+                    error_score,
+                )
+            outcome["steps"].append(result)
+        if keep_model:
+            outcome["model"] = model
+    except Exception as exc:  # a search-stopping error: the parent raises it
+        outcome["exception"] = exc
+    return outcome

@@ -1,10 +1,15 @@
-"""The wave loop: fill slots, build tasks, run them, record results, enforce budgets.
+"""The wave loop: fill slots, build tasks, run them, apply the policy, enforce budgets.
 
 joblib has no public submit/futures API, and an input iterable that depends on
 results deadlocks its dispatcher, so the engine runs in *waves*: each wave is
 one call of a reused ``joblib.Parallel`` on a fully built task list. Results
-are keyed by (trial, fold), never by completion order, so a search is
-deterministic whatever ``n_jobs``, the backend or the timing.
+are keyed by (trial, fold), never by completion order, and the policy is
+applied in trial order after each wave, so a search is deterministic whatever
+``n_jobs``, the backend or the timing.
+
+Each wave takes every running trial to its next *stop*: the next interval at
+which the policy acts, or the trial's last interval. With no policy that is
+the last interval, so a plain search runs in one wave, as ``GridSearchCV``.
 """
 
 import time
@@ -12,21 +17,28 @@ from dataclasses import dataclass, field
 
 from joblib import delayed
 
-from ._worker import fit_and_score_fold
-from .trials import COMPLETED, FAILED, FoldResult, Trial
+from ._worker import advance_fold, fit_and_score_fold
+from .policy import Curve
+from .resource import Folds
+from .trials import COMPLETED, FAILED, TERMINATED, FoldResult, Trial
 
 
 @dataclass
 class FoldTask:
-    """One unit of work: fit and score one fold of one trial."""
+    """One unit of work: take one fold of one trial through steps ``first..last``.
+
+    For the ``Folds`` resource a task is one whole fold (one step).
+    """
 
     trial: Trial
     fold: int
+    first: int = 1
+    last: int = 1
 
 
 @dataclass
 class Evaluation:
-    """Everything a worker needs besides the trial: data, splits, scoring.
+    """Everything a worker needs besides the trial: data, splits, scoring, resource.
 
     Parameters
     ----------
@@ -44,6 +56,11 @@ class Evaluation:
     return_train_score : bool
     error_score : "raise" or float
     verbose : int
+    resource : BaseResource
+    seed_entropy : int
+        Root of the per-(trial, fold) random streams of the resource.
+    classes : ndarray or None
+        All class labels, for ``partial_fit``.
     """
 
     estimator: object
@@ -57,14 +74,28 @@ class Evaluation:
     return_train_score: bool = False
     error_score: object = float("nan")
     verbose: int = 0
+    resource: object = field(default_factory=Folds)
+    seed_entropy: int = 0
+    classes: object = None
 
     @property
     def n_splits(self):
         """Number of CV splits."""
         return len(self.splits)
 
-    def delayed_task(self, task, n_trials):
-        """The ``joblib.delayed`` call that runs ``task``."""
+    @property
+    def n_intervals(self):
+        """Intervals of a trial that runs to the end."""
+        n_train = min(len(train) for train, _ in self.splits)
+        return self.resource.n_intervals(self.n_splits, n_train)
+
+    def reached(self, k):
+        """The amount of resource at interval ``k``."""
+        n_train = min(len(train) for train, _ in self.splits)
+        return self.resource.reached(k, n_train)
+
+    def delayed_fold(self, task, n_trials):
+        """The ``joblib.delayed`` call that fits and scores a whole fold."""
         train, test = self.splits[task.fold]
         return delayed(fit_and_score_fold)(
             self.estimator,
@@ -81,6 +112,31 @@ class Evaluation:
             error_score=self.error_score,
             verbose=self.verbose,
             progress=(task.fold, self.n_splits, task.trial.trial_id, n_trials),
+        )
+
+    def delayed_steps(self, task, model):
+        """The ``joblib.delayed`` call that advances a fold by steps of a per-fold resource."""
+        train, test = self.splits[task.fold]
+        return delayed(advance_fold)(
+            self.estimator,
+            self.X,
+            self.y,
+            model=model,
+            params=task.trial.params,
+            resource=self.resource,
+            train=train,
+            test=test,
+            first_step=task.first,
+            last_step=task.last,
+            seed=(self.seed_entropy, task.trial.trial_id, task.fold),
+            classes=self.classes,
+            scorer=self.scorer,
+            metric_names=self.metric_names,
+            fit_params=self.fit_params,
+            score_params=self.score_params,
+            return_train_score=self.return_train_score,
+            error_score=self.error_score,
+            keep_model=task.last < self.n_intervals,
         )
 
 
@@ -109,22 +165,31 @@ class WaveEngine:
     Parameters
     ----------
     evaluation : Evaluation
-        Data, splits and scoring shared by every task.
+        Data, splits, scoring and resource shared by every task.
     sampler : bound sampling
         Has ``propose(history, n)``.
     budget : Budget
+    policy : BasePolicy or None
+        None never stops a trial.
+    primary_metric : str or None
+        The metric the policy compares; None means ``"score"``, or the first
+        metric of a callable multi-metric scorer.
     """
 
-    def __init__(self, evaluation, sampler, budget):
+    def __init__(self, evaluation, sampler, budget, policy=None, primary_metric=None):
         self.evaluation = evaluation
         self.sampler = sampler
         self.budget = budget
+        self.policy = policy
+        self.primary_metric = primary_metric
         self.trials = []
         # Whether the scorer returns a dict, learnt from the first successful
         # fold in (trial, fold) order, as scikit-learn learns it.
         self.multimetric = None
         self._sampler_exhausted = False
         self._last_task_seconds = {}
+        # Fold models between waves; dropped as soon as their trial ends.
+        self._models = {}
 
     def run(self, parallel):
         """Run waves on ``parallel`` until the budget or the sampler is spent.
@@ -146,9 +211,16 @@ class WaveEngine:
             if not tasks:
                 break
             self._run_wave(parallel, tasks)
+            self._apply_policy()
             if self._out_of_time(start):
                 break
+        for trial in self.trials:
+            if not trial.ended:  # stopped by max_duration between its intervals
+                trial.status = TERMINATED
+        self._models.clear()
         return self.trials
+
+    # ------------------------------------------------------------ slots
 
     def _fill_slots(self):
         budget = self.budget
@@ -171,51 +243,140 @@ class WaveEngine:
                 f" totalling {n_splits * len(new_trials)} fits"
             )
 
+    # ------------------------------------------------------------ tasks
+
+    def _next_stop(self, reached):
+        """The interval a trial that reached ``reached`` runs to in this wave."""
+        final = self.evaluation.n_intervals
+        if self.policy is None:
+            return final
+        floor = self.evaluation.resource.min_interval
+        for k in range(reached + 1, final):
+            if k >= floor and self.policy.acts_at(k):
+                return k
+        return final
+
     def _next_tasks(self):
-        """One task per fold not yet run of every running trial, longest first."""
+        """The tasks of every running trial up to its next stop, longest first."""
         tasks = []
+        per_fold = self.evaluation.resource.per_fold
         for trial in self.trials:
             if trial.ended:
                 continue
-            done = {result.fold for result in trial.results}
-            tasks.extend(
-                FoldTask(trial, fold) for fold in range(self.evaluation.n_splits) if fold not in done
-            )
+            reached = trial.n_intervals_reached(per_fold, self.evaluation.n_splits)
+            stop = self._next_stop(reached)
+            if per_fold:
+                tasks.extend(
+                    FoldTask(trial, fold, reached + 1, stop) for fold in range(self.evaluation.n_splits)
+                )
+            else:  # interval k is fold k - 1
+                tasks.extend(FoldTask(trial, fold) for fold in range(reached, stop))
         # Stable sort: equal estimates keep trial order.
         tasks.sort(key=lambda task: -self._last_task_seconds.get(task.trial.trial_id, 0.0))
         return tasks
 
+    # ------------------------------------------------------------- waves
+
     def _run_wave(self, parallel, tasks):
-        n_trials = len(self.trials)
-        outcomes = parallel(self.evaluation.delayed_task(task, n_trials) for task in tasks)
+        evaluation = self.evaluation
+        if evaluation.resource.per_fold:
+            calls = [
+                evaluation.delayed_steps(task, self._models.pop((task.trial.trial_id, task.fold), None))
+                for task in tasks
+            ]
+        else:
+            calls = [evaluation.delayed_fold(task, len(self.trials)) for task in tasks]
+        outcomes = parallel(calls)
         keyed = sorted(zip(tasks, outcomes), key=lambda pair: (pair[0].trial.trial_id, pair[0].fold))
-        for task, outcome in keyed:
+        for _, outcome in keyed:
             if outcome["exception"] is not None:
                 raise outcome["exception"]
         for task, outcome in keyed:
-            task.trial.results.append(
-                FoldResult(
-                    fold=task.fold,
-                    interval=1,
-                    test_scores=_as_metric_dict(outcome["test_scores"]),
-                    train_scores=_as_metric_dict(outcome["train_scores"]),
-                    fit_time=outcome["fit_time"],
-                    score_time=outcome["score_time"],
-                    error=outcome["error"],
-                )
-            )
-            if outcome["error"] is None and self.multimetric is None:
-                self.multimetric = isinstance(outcome["test_scores"], dict)
-            seconds = outcome["fit_time"] + outcome["score_time"]
-            self._last_task_seconds[task.trial.trial_id] = seconds
+            if evaluation.resource.per_fold:
+                self._record_steps(task, outcome)
+            else:
+                self._record(task.trial, task.fold, task.fold + 1, outcome)
         for trial in {task.trial.trial_id: task.trial for task, _ in keyed}.values():
             self._end_if_finished(trial)
 
+    def _record(self, trial, fold, interval, outcome):
+        trial.results.append(
+            FoldResult(
+                fold=fold,
+                interval=interval,
+                test_scores=_as_metric_dict(outcome["test_scores"]),
+                train_scores=_as_metric_dict(outcome["train_scores"]),
+                fit_time=outcome["fit_time"],
+                score_time=outcome["score_time"],
+                error=outcome["error"],
+            )
+        )
+        if outcome["error"] is None and self.multimetric is None:
+            self.multimetric = isinstance(outcome["test_scores"], dict)
+        seconds = outcome["fit_time"] + outcome["score_time"]
+        self._last_task_seconds[trial.trial_id] = seconds
+
+    def _record_steps(self, task, outcome):
+        for offset, step in enumerate(outcome["steps"]):
+            self._record(task.trial, task.fold, task.first + offset, step)
+        if outcome["failed"]:
+            task.trial.status = FAILED
+        elif outcome["model"] is not None:
+            self._models[(task.trial.trial_id, task.fold)] = outcome["model"]
+        steps = outcome["steps"]
+        self._last_task_seconds[task.trial.trial_id] = sum(s["fit_time"] + s["score_time"] for s in steps)
+
     def _end_if_finished(self, trial):
-        if len(trial.results) < self.evaluation.n_splits:
+        if trial.status == FAILED:  # a per-fold resource's fit failed
+            self._drop_models(trial)
+            return
+        final = self.evaluation.n_intervals
+        if trial.n_intervals_reached(self.evaluation.resource.per_fold, self.evaluation.n_splits) < final:
             return
         all_failed = all(result.error is not None for result in trial.results)
         trial.status = FAILED if all_failed else COMPLETED
+        self._drop_models(trial)
+
+    def _drop_models(self, trial):
+        for fold in range(self.evaluation.n_splits):
+            self._models.pop((trial.trial_id, fold), None)
+
+    # ------------------------------------------------------------ policy
+
+    def _apply_policy(self):
+        if self.policy is None:
+            return
+        per_fold = self.evaluation.resource.per_fold
+        metric = self._metric()
+        final = self.evaluation.n_intervals
+        curves = [
+            Curve(
+                trial.trial_id,
+                trial.interval_scores(metric, per_fold, self.evaluation.n_splits),
+                running=not trial.ended,
+                completed=trial.status == COMPLETED,
+                final_interval=final,
+            )
+            for trial in self.trials
+        ]
+        reached = sorted({len(c.scores) for c in curves if c.running})
+        for k in reached:
+            if k < self.evaluation.resource.min_interval:
+                continue
+            for trial_id in self.policy.terminated_at(curves, k):
+                trial = self.trials[trial_id]
+                trial.status = TERMINATED
+                curves[trial_id].running = False
+                self._drop_models(trial)
+
+    def _metric(self):
+        if self.primary_metric is not None:
+            return self.primary_metric
+        for trial in self.trials:
+            for result in trial.results:
+                if result.error is None:
+                    return next(iter(result.test_scores))
+        return "score"
 
     def _out_of_time(self, start):
         limit = self.budget.max_duration

@@ -23,7 +23,9 @@ from ._cv_results import (
     warn_or_raise_about_fit_failures,
 )
 from .engine import Budget, Evaluation, WaveEngine
-from .sampling import BaseSampling, make_sampling
+from .policy import BasePolicy, make_policy
+from .resource import BaseResource, make_resource
+from .sampling import BaseSampling, make_sampling, seed_from
 from .space import Space
 from .trials import COMPLETED
 
@@ -73,12 +75,16 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
     sampling : {"random", "grid", "sobol"} or sampling object, default="random"
         How parameter sets are chosen: ``GridSampling()``,
         ``RandomSampling(rule="random" | "sobol")`` or their names.
-    policy : None, default=None
-        Early-termination policy. Only None (no early termination) is
-        available until the policies land.
-    resource : "folds", default="folds"
-        What one evaluation interval is. Only ``"folds"`` (interval k is the
-        k-th CV fold) is available until the other resources land.
+    policy : policy object or None, default=None
+        Early-termination policy: ``BanditPolicy``, ``MedianStoppingPolicy``,
+        ``TruncationSelectionPolicy``, ``HalvingPolicy``, or None /
+        ``NoTerminationPolicy()`` to run every trial to the end. It compares
+        trials on the refit metric.
+    resource : "folds", "partial_fit" or resource object, default="folds"
+        What one evaluation interval is: ``"folds"`` (interval k is the k-th
+        CV fold; any estimator), ``PartialFit(max_epochs)`` (``"partial_fit"``
+        means ``PartialFit(max_epochs=10)``), ``WarmStart(param, start, stop,
+        step | factor)`` or ``Subsample(min_samples, factor)``.
     max_total_runs : int, default=None
         Number of trials to run. None means the whole grid for grid sampling
         and 10 otherwise.
@@ -118,7 +124,10 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
         ``GridSearchCV``'s keys and dtypes, one row per trial in trial order,
-        plus ``status`` (``"completed"`` or ``"failed"``) and ``n_intervals``.
+        plus ``status`` (``"completed"``, ``"terminated"`` or ``"failed"``),
+        ``n_intervals`` (intervals run) and ``resource_reached`` (folds,
+        epochs, the grown parameter's value or training samples). Split and
+        mean scores are those of the last interval reached.
     best_estimator_ : estimator
         The best parameter set refit on the whole data; with ``refit=True``.
     best_score_ : float
@@ -166,6 +175,12 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         "sampling": [
             v.one_of("random", "grid", "sobol", "bayesian"),
             v.instance_of(BaseSampling, description="a sampling object"),
+        ],
+        "policy": [v.instance_of(BasePolicy, description="a policy object"), v.NONE],
+        "resource": [
+            v.one_of("folds", "partial_fit"),
+            v.instance_of(BaseResource, description="a resource object"),
+            v.NONE,
         ],
         "max_total_runs": [v.int_at_least(1), v.NONE],
         "max_concurrent_runs": [v.int_at_least(1), v.NONE],
@@ -266,7 +281,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         self : HyperDriveSearchCV
             The fitted search.
         """
-        space, sampling = self._check_experiment()
+        space, sampling, policy, resource = self._check_experiment()
         scorer, metric_names = self._get_scorer()
         X, y = indexable(X, y)
         routed = self._route_fit_params(scorer, params)
@@ -296,9 +311,12 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
             return_train_score=self.return_train_score,
             error_score=self.error_score,
             verbose=self.verbose,
+            resource=resource,
+            seed_entropy=self._seed_entropy(resource),
+            classes=np.unique(y) if is_classifier(self.estimator) and y is not None else None,
         )
         budget = Budget(max_total_runs, self._wave_width(), self.max_duration)
-        engine = WaveEngine(evaluation, sampler, budget)
+        engine = WaveEngine(evaluation, sampler, budget, policy, self._primary_metric(metric_names))
         with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
             trials = engine.run(parallel)
         if not trials:
@@ -314,30 +332,39 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         warn_or_raise_about_fit_failures(trials, self.n_splits_, self.error_score)
         self.trials_ = trials
         self.cv_results_ = build_cv_results(
-            trials, self.n_splits_, metric_names, self.return_train_score
+            trials, self.n_splits_, metric_names, self.return_train_score, evaluation
         )
         self._select_best(metric_names)
         if self.refit:
-            self._refit_best(X, y, routed.estimator.fit)
+            self._refit_best(X, y, routed.estimator.fit, evaluation)
         self.scorer_ = self._scorer_attribute(scorer)
         return self
 
     def _check_experiment(self):
         """Validate everything that can be checked before any fit starts."""
         v.validate_parameters(self, self._parameter_constraints)
-        if self.policy is not None:
-            raise NotImplementedError(
-                f"policy={self.policy!r}: early-termination policies are not implemented "
-                "yet; only policy=None is available."
-            )
-        if not (self.resource is None or self.resource == "folds"):
-            raise NotImplementedError(
-                f"resource={self.resource!r}: only resource='folds' is implemented yet."
-            )
         space = Space(self.param_distributions)
         sampling = make_sampling(self.sampling)
+        policy = make_policy(self.policy)
+        resource = make_resource(self.resource)
         self._check_param_names(space)
-        return space, sampling
+        resource.check(self.estimator, space.param_names)
+        return space, sampling, policy, resource
+
+    def _seed_entropy(self, resource):
+        """Root of the resource's random streams (data order, subsamples)."""
+        if not resource.per_fold:
+            return 0  # folds need no randomness; leave a RandomState untouched
+        seed = seed_from(self.random_state)
+        return np.random.SeedSequence().entropy if seed is None else seed
+
+    def _primary_metric(self, metric_names):
+        """The metric policies compare: the refit metric, or the first one."""
+        if metric_names is None:
+            return isinstance(self.refit, str) and self.refit or None
+        if isinstance(self.refit, str) and self.refit in metric_names:
+            return self.refit
+        return metric_names[0]
 
     def _check_param_names(self, space):
         valid = set(self.estimator.get_params(deep=True))
@@ -421,16 +448,26 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.best_index_ = int(best_index)
         self.best_params_ = results["params"][best_index]
 
-    def _refit_best(self, X, y, fit_params):
-        # Parameters are cloned too: they may be estimators (pipeline steps).
-        self.best_estimator_ = clone(self.estimator).set_params(
-            **clone(self.best_params_, safe=False)
-        )
+    def _refit_best(self, X, y, fit_params, evaluation):
+        """Refit the best trial on all the data, repeating the schedule it was scored with."""
+        resource = evaluation.resource
         start = time.time()
-        if y is None:
-            self.best_estimator_.fit(X, **fit_params)
+        if resource.per_fold:
+            all_rows = np.arange(_num_samples(X))
+            seed = (evaluation.seed_entropy, self.best_index_, self.n_splits_)
+            self.best_estimator_ = refit_with_resource(
+                self.estimator, self.best_params_, resource, X, y, all_rows, fit_params, seed,
+                evaluation.classes,
+            )
         else:
-            self.best_estimator_.fit(X, y, **fit_params)
+            # Parameters are cloned too: they may be estimators (pipeline steps).
+            self.best_estimator_ = clone(self.estimator).set_params(
+                **clone(self.best_params_, safe=False)
+            )
+            if y is None:
+                self.best_estimator_.fit(X, **fit_params)
+            else:
+                self.best_estimator_.fit(X, y, **fit_params)
         self.refit_time_ = time.time() - start
         if hasattr(self.best_estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.best_estimator_.feature_names_in_
@@ -614,6 +651,28 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         """Class labels of ``best_estimator_``; only with ``refit=True``."""
         _estimator_has("classes_")(self)
         return self.best_estimator_.classes_
+
+
+def _num_samples(X):
+    return X.shape[0] if hasattr(X, "shape") else len(X)
+
+
+def refit_with_resource(estimator, params, resource, X, y, rows, fit_params, seed, classes):
+    """Run every step of a per-fold resource on ``rows``, as the trial ran on each fold.
+
+    The random streams are keyed ``(trial, n_splits, step)``: the refit is one
+    more "fold" after the CV folds, seeded like them.
+    """
+    entropy, trial_id, fold = seed
+
+    def rng_for(*key):
+        return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(trial_id, fold, *key)))
+
+    model = resource.new_model(estimator, params)
+    n_intervals = resource.n_intervals(1, len(rows))
+    for step in range(1, n_intervals + 1):
+        model = resource.advance(model, step, X, y, rows, fit_params, rng_for, classes)
+    return model
 
 
 def _best_completed(results, rank_key):

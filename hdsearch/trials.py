@@ -95,6 +95,54 @@ class Trial:
                 last[result.fold] = result
         return [last[fold] for fold in sorted(last)]
 
+    def n_intervals_reached(self, per_fold, n_splits):
+        """Intervals finished by every fold.
+
+        Parameters
+        ----------
+        per_fold : bool
+            True for a resource that steps every fold (epochs, estimators,
+            subsamples); False for the ``Folds`` resource, where interval k is
+            the k-th fold.
+        n_splits : int
+
+        Returns
+        -------
+        k : int
+        """
+        if not per_fold:
+            return len(self.results)
+        steps = [0] * n_splits
+        for result in self.results:
+            steps[result.fold] = max(steps[result.fold], result.interval)
+        return min(steps)
+
+    def interval_scores(self, metric, per_fold, n_splits):
+        """The learning curve: the test score at intervals 1, 2, ... reached.
+
+        For the ``Folds`` resource the score at k is the mean of the first k
+        folds' scores; otherwise the mean over folds of the step-k scores.
+
+        Parameters
+        ----------
+        metric : str
+        per_fold : bool
+        n_splits : int
+
+        Returns
+        -------
+        scores : list of float
+        """
+        reached = self.n_intervals_reached(per_fold, n_splits)
+        if not per_fold:
+            by_fold = sorted(self.results, key=_fold_key)
+            scores = [r.test_scores.get(metric, float("nan")) for r in by_fold]
+            return [float(np.mean(scores[:k])) for k in range(1, reached + 1)]
+        by_interval = {}
+        for result in self.results:
+            by_interval.setdefault(result.interval, []).append(result.test_scores.get(metric, float("nan")))
+        return [float(np.mean(by_interval[k])) for k in range(1, reached + 1)]
+
     def mean_test_score(self, metric):
         """Mean over the folds' final results of the test score for ``metric``.
 

@@ -1,0 +1,348 @@
+"""Resources: what one evaluation interval of work is.
+
+- ``Folds`` (``"folds"``): interval k is the k-th CV fold; the score at k is
+  the mean of the first k folds' scores. Works for every estimator.
+- ``PartialFit``: interval k is k passes of ``partial_fit`` over the training
+  fold, in an order seeded per (trial, fold, epoch).
+- ``WarmStart``: a parameter such as ``n_estimators`` grows each interval;
+  with ``warm_start`` the model continues, otherwise it is refit.
+- ``Subsample``: interval k trains on a growing, seeded subsample of the
+  training fold and scores on the whole test fold.
+
+A per-fold resource (all but ``Folds``) advances every fold of a trial by the
+same steps; its score at k is the mean over folds of the step-k scores.
+"""
+
+import math
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.base import clone
+
+from ._compat import safe_indexing
+
+
+def _check_int(owner, name, value, low):
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
+        raise ValueError(f"{owner}: {name} must be an int >= {low}, got {name}={value!r}")
+
+
+class BaseResource:
+    """The interval schedule and how one interval advances a fold model."""
+
+    per_fold = True
+    #: The policy never acts before this interval.
+    min_interval = 1
+
+    def check(self, estimator, param_names):
+        """Raise ValueError if the resource cannot drive ``estimator``; may warn."""
+
+    def n_intervals(self, n_splits, n_train):
+        """Number of intervals of a trial, given the folds and the smallest training fold."""
+        raise NotImplementedError
+
+    def reached(self, k, n_train):
+        """The amount of resource at interval ``k`` (epochs, n_estimators, samples, folds)."""
+        return k
+
+    def new_model(self, estimator, params):
+        """A fresh fold model with the trial's ``params``."""
+        return clone(estimator).set_params(**clone(params, safe=False))
+
+    def advance(self, model, step, X, y, train, fit_params, rng_for, classes):
+        """Run step ``step`` (from 1) on ``model`` and return the model to score.
+
+        Parameters
+        ----------
+        model : estimator
+            The fold model after step - 1 (a fresh one at step 1).
+        step : int
+        X, y : array-like
+            The whole data; ``train`` indexes the training fold.
+        train : ndarray of int
+        fit_params : dict
+            Whole-data fit parameters, sliced like ``X``.
+        rng_for : callable
+            ``rng_for(*key)`` returns a ``numpy.random.Generator`` seeded for
+            (trial, fold, *key).
+        classes : ndarray or None
+            All class labels, for ``partial_fit``.
+        """
+        raise NotImplementedError
+
+    def _arguments(self):
+        return {}
+
+    def __repr__(self):
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self._arguments().items())})"
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self._arguments() == other._arguments()
+
+    def __hash__(self):
+        return hash(repr(self))
+
+
+class Folds(BaseResource):
+    """Interval k is the k-th CV fold (the default, ``resource="folds"``)."""
+
+    per_fold = False
+
+    def n_intervals(self, n_splits, n_train):
+        return n_splits
+
+
+def _fit(model, X, y, fit_params):
+    if y is None:
+        return model.fit(X, **fit_params)
+    return model.fit(X, y, **fit_params)
+
+
+def _index_fit_params(fit_params, indices, n_samples):
+    from ._worker import index_params
+
+    return index_params(fit_params, n_samples, indices)
+
+
+def _num_samples(X):
+    return X.shape[0] if hasattr(X, "shape") else len(X)
+
+
+class PartialFit(BaseResource):
+    """Interval k is k passes of ``partial_fit`` over the training fold.
+
+    Each pass visits the training fold in an order seeded per (trial, fold,
+    epoch); classes are passed on the first call. The refit of the best trial
+    repeats the same number of seeded passes on the whole data.
+
+    Parameters
+    ----------
+    max_epochs : int
+        Passes of a trial that runs to the end.
+    min_epochs : int, default=1
+        The policy never stops a trial before this many passes.
+    """
+
+    def __init__(self, max_epochs, min_epochs=1):
+        self.max_epochs = max_epochs
+        self.min_epochs = min_epochs
+
+    @property
+    def min_interval(self):
+        return self.min_epochs
+
+    def _arguments(self):
+        return {"max_epochs": self.max_epochs, "min_epochs": self.min_epochs}
+
+    def check(self, estimator, param_names):
+        _check_int("PartialFit", "max_epochs", self.max_epochs, 1)
+        _check_int("PartialFit", "min_epochs", self.min_epochs, 1)
+        if self.min_epochs > self.max_epochs:
+            raise ValueError(
+                f"PartialFit: min_epochs must be <= max_epochs, got min_epochs={self.min_epochs}, "
+                f"max_epochs={self.max_epochs}"
+            )
+        if not callable(getattr(estimator, "partial_fit", None)):
+            raise ValueError(
+                f"resource=PartialFit needs an estimator with partial_fit; "
+                f"{type(estimator).__name__} has none."
+            )
+
+    def n_intervals(self, n_splits, n_train):
+        return self.max_epochs
+
+    def advance(self, model, step, X, y, train, fit_params, rng_for, classes):
+        order = train[rng_for(step).permutation(len(train))]
+        params = _index_fit_params(fit_params, order, _num_samples(X))
+        X_part = safe_indexing(X, order)
+        if classes is not None and step == 1:
+            params["classes"] = classes
+        if y is None:
+            model.partial_fit(X_part, **params)
+        else:
+            model.partial_fit(X_part, safe_indexing(y, order), **params)
+        return model
+
+
+class WarmStart(BaseResource):
+    """A parameter grows each interval, e.g. ``n_estimators`` or ``max_iter``.
+
+    Values go ``start``, then ``+ step`` or ``* factor`` (rounded up for
+    integers), and end at ``stop``. When the estimator (or the pipeline step
+    owning ``param``) has ``warm_start``, training continues from the previous
+    interval's model; otherwise each interval refits from scratch, which the
+    search warns about.
+
+    Parameters
+    ----------
+    param : str
+        The growing parameter; ``"clf__n_estimators"`` reaches a pipeline step.
+    start, stop : int or float
+        First and last value; ``start < stop``... or equal for one interval.
+    step : int or float, default=None
+        Additive growth.
+    factor : float, default=None
+        Multiplicative growth, > 1. Exactly one of ``step`` and ``factor``.
+    """
+
+    def __init__(self, param, start, stop, step=None, factor=None):
+        self.param = param
+        self.start = start
+        self.stop = stop
+        self.step = step
+        self.factor = factor
+
+    def _arguments(self):
+        return {"param": self.param, "start": self.start, "stop": self.stop, "step": self.step,
+                "factor": self.factor}
+
+    def schedule(self):
+        """The parameter's value at intervals 1, 2, ..."""
+        values, value = [], self.start
+        integer = isinstance(self.start, numbers.Integral) and isinstance(self.stop, numbers.Integral)
+        while value < self.stop:
+            values.append(value)
+            value = value + self.step if self.step is not None else value * self.factor
+            if integer:
+                value = int(math.ceil(value))
+        values.append(self.stop)
+        return values
+
+    def check(self, estimator, param_names):
+        if not isinstance(self.param, str):
+            raise ValueError(f"WarmStart: param must be a str, got param={self.param!r}")
+        valid = estimator.get_params(deep=True)
+        if self.param not in valid:
+            raise ValueError(f"WarmStart: param={self.param!r} is not a parameter of {estimator!r}")
+        if self.param in param_names:
+            raise ValueError(
+                f"WarmStart: param={self.param!r} is also in param_distributions; the resource "
+                "sets it, so remove it from the space."
+            )
+        for name in ("start", "stop"):
+            value = getattr(self, name)
+            if not (isinstance(value, numbers.Real) and value > 0):
+                raise ValueError(f"WarmStart: {name} must be a number > 0, got {name}={value!r}")
+        if self.start > self.stop:
+            raise ValueError(f"WarmStart: start must be <= stop, got start={self.start}, stop={self.stop}")
+        if (self.step is None) == (self.factor is None):
+            raise ValueError(
+                f"WarmStart: give exactly one of step and factor, got step={self.step!r}, "
+                f"factor={self.factor!r}"
+            )
+        if self.step is not None and not (isinstance(self.step, numbers.Real) and self.step > 0):
+            raise ValueError(f"WarmStart: step must be > 0, got step={self.step!r}")
+        if self.factor is not None and not (isinstance(self.factor, numbers.Real) and self.factor > 1):
+            raise ValueError(f"WarmStart: factor must be > 1, got factor={self.factor!r}")
+        if self._warm_start_name() not in valid:
+            warnings.warn(
+                f"WarmStart: {type(estimator).__name__} has no {self._warm_start_name()!r} "
+                "parameter, so every interval refits from scratch with the larger "
+                f"{self.param!r}.",
+                UserWarning,
+            )
+
+    def _warm_start_name(self):
+        owner, _, _ = self.param.rpartition("__")
+        return f"{owner}__warm_start" if owner else "warm_start"
+
+    def n_intervals(self, n_splits, n_train):
+        return len(self.schedule())
+
+    def reached(self, k, n_train):
+        return self.schedule()[k - 1]
+
+    def new_model(self, estimator, params):
+        model = super().new_model(estimator, params)
+        if self._warm_start_name() in model.get_params(deep=True):
+            model.set_params(**{self._warm_start_name(): True})
+        return model
+
+    def advance(self, model, step, X, y, train, fit_params, rng_for, classes):
+        # Without warm_start, fit() starts over: each interval refits from scratch.
+        model.set_params(**{self.param: self.schedule()[step - 1]})
+        params = _index_fit_params(fit_params, train, _num_samples(X))
+        _fit(model, safe_indexing(X, train), None if y is None else safe_indexing(y, train), params)
+        return model
+
+
+class Subsample(BaseResource):
+    """Interval k trains on ``min_samples * factor**(k - 1)`` samples of the training fold.
+
+    The subsamples are nested prefixes of one permutation of the training
+    fold, seeded per (trial, fold); the last interval trains on the whole
+    training fold, like successive halving's ``n_samples`` resource. Every
+    interval scores on the whole test fold.
+
+    Parameters
+    ----------
+    min_samples : int
+        Training samples at interval 1; >= 1.
+    factor : int or float, default=3
+        Growth per interval; > 1.
+    """
+
+    def __init__(self, min_samples, factor=3):
+        self.min_samples = min_samples
+        self.factor = factor
+
+    def _arguments(self):
+        return {"min_samples": self.min_samples, "factor": self.factor}
+
+    def check(self, estimator, param_names):
+        _check_int("Subsample", "min_samples", self.min_samples, 1)
+        if not (isinstance(self.factor, numbers.Real) and self.factor > 1):
+            raise ValueError(f"Subsample: factor must be > 1, got factor={self.factor!r}")
+
+    def sizes(self, n_train):
+        """Training samples at intervals 1, 2, ..., ending with ``n_train``."""
+        sizes, size = [], self.min_samples
+        while size < n_train:
+            sizes.append(int(size))
+            size = int(math.ceil(size * self.factor))
+        sizes.append(n_train)
+        return sizes
+
+    def n_intervals(self, n_splits, n_train):
+        return len(self.sizes(n_train))
+
+    def reached(self, k, n_train):
+        return self.sizes(n_train)[k - 1]
+
+    def advance(self, model, step, X, y, train, fit_params, rng_for, classes):
+        sizes = self.sizes(len(train))
+        # The fold's training set may be a little larger than the smallest one
+        # the schedule was built from: the last interval takes all of it.
+        size = len(train) if step >= len(sizes) else sizes[step - 1]
+        subset = train[np.sort(rng_for(0).permutation(len(train))[:size])]
+        params = _index_fit_params(fit_params, subset, _num_samples(X))
+        model = clone(model)  # each interval trains from scratch on its subsample
+        _fit(model, safe_indexing(X, subset), None if y is None else safe_indexing(y, subset), params)
+        return model
+
+
+def make_resource(resource):
+    """A resource object from ``"folds"``, ``"partial_fit"``, None or an instance.
+
+    Parameters
+    ----------
+    resource : {"folds", "partial_fit"}, None or BaseResource
+
+    Returns
+    -------
+    BaseResource
+    """
+    if resource is None or (isinstance(resource, str) and resource == "folds"):
+        return Folds()
+    if isinstance(resource, str) and resource == "partial_fit":
+        return PartialFit(max_epochs=DEFAULT_MAX_EPOCHS)
+    if isinstance(resource, BaseResource):
+        return resource
+    raise ValueError(
+        "resource must be 'folds', 'partial_fit', or a Folds, PartialFit, WarmStart or "
+        f"Subsample object; got resource={resource!r}"
+    )
+
+
+DEFAULT_MAX_EPOCHS = 10
