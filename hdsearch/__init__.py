@@ -4,6 +4,14 @@ A search space, a sampling strategy and an early-termination policy,
 delivered as a scikit-learn estimator, :class:`HyperDriveSearchCV`.
 """
 
+from .policy import (
+    BanditPolicy,
+    HalvingPolicy,
+    MedianStoppingPolicy,
+    NoTerminationPolicy,
+    TruncationSelectionPolicy,
+)
+from .resource import Folds, PartialFit, Subsample, WarmStart
 from .sampling import GridSampling, RandomSampling
 from .search import HyperDriveSearchCV
 from .space import (
@@ -23,7 +31,16 @@ from .space import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "BanditPolicy",
+    "Folds",
     "GridSampling",
+    "HalvingPolicy",
+    "MedianStoppingPolicy",
+    "NoTerminationPolicy",
+    "PartialFit",
+    "Subsample",
+    "TruncationSelectionPolicy",
+    "WarmStart",
     "HyperDriveSearchCV",
     "RandomSampling",
     "Space",

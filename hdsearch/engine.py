@@ -14,6 +14,7 @@ the last interval, so a plain search runs in one wave, as ``GridSearchCV``.
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from joblib import delayed
 
@@ -83,16 +84,19 @@ class Evaluation:
         """Number of CV splits."""
         return len(self.splits)
 
-    @property
+    @cached_property
+    def smallest_train_size(self):
+        """Samples in the smallest training fold; resource schedules are built on it."""
+        return min(len(train) for train, _ in self.splits)
+
+    @cached_property
     def n_intervals(self):
         """Intervals of a trial that runs to the end."""
-        n_train = min(len(train) for train, _ in self.splits)
-        return self.resource.n_intervals(self.n_splits, n_train)
+        return self.resource.n_intervals(self.n_splits, self.smallest_train_size)
 
     def reached(self, k):
         """The amount of resource at interval ``k``."""
-        n_train = min(len(train) for train, _ in self.splits)
-        return self.resource.reached(k, n_train)
+        return self.resource.reached(k, self.smallest_train_size)
 
     def delayed_fold(self, task, n_trials):
         """The ``joblib.delayed`` call that fits and scores a whole fold."""

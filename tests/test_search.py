@@ -79,12 +79,14 @@ def test_bad_constructor_value_is_named_at_fit(iris, name, value, message):
     assert CountingClassifier.fits == 0
 
 
-@pytest.mark.parametrize("name, value", [("policy", "bandit"), ("resource", "partial_fit")])
-def test_policy_and_resource_beyond_the_defaults_are_not_implemented_yet(iris, name, value):
+@pytest.mark.parametrize("name, value", [("policy", "bandit"), ("resource", "epochs")])
+def test_unknown_policy_or_resource_is_named_before_any_fit(iris, name, value):
     X, y = iris
+    CountingClassifier.fits = 0
     search = HyperDriveSearchCV(CountingClassifier(), {"alpha": [1.0]}, **{name: value})
-    with pytest.raises(NotImplementedError, match=name):
+    with pytest.raises(ValueError, match=f"'{name}' parameter .* Got '{value}'"):
         search.fit(X, y)
+    assert CountingClassifier.fits == 0
 
 
 def test_bad_space_value_is_named_before_any_fit(iris):
