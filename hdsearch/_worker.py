@@ -19,6 +19,7 @@ from sklearn.base import clone
 from sklearn.utils import get_tags
 
 from ._compat import safe_indexing
+from ._config import stream_factory
 
 
 def fit_and_score_fold(
@@ -306,11 +307,7 @@ def advance_fold(
         None; ``failed``: whether a fit failed (the fold stops there);
         ``exception``: an error the parent must raise, or None.
     """
-    entropy, trial_id, fold = seed
-
-    def rng_for(*key):
-        return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(trial_id, fold, *key)))
-
+    rng_for = stream_factory(*seed)
     outcome = {"steps": [], "model": None, "failed": False, "exception": None}
     try:
         n_samples = _num_samples(X)

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._config import ConfigObject, check_int
+
 
 @dataclass
 class Curve:
@@ -70,12 +72,7 @@ def _finite_or_worst(score):
     return -math.inf if score is None or math.isnan(score) else float(score)
 
 
-def _check_int(owner, name, value, low):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-        raise ValueError(f"{owner}: {name} must be an int >= {low}, got {name}={value!r}")
-
-
-class BasePolicy:
+class BasePolicy(ConfigObject):
     """What every policy shares: when it acts, and the candidates it may stop.
 
     Parameters
@@ -93,8 +90,8 @@ class BasePolicy:
     def validate(self):
         """Raise ValueError naming any bad argument."""
         name = type(self).__name__
-        _check_int(name, "evaluation_interval", self.evaluation_interval, 1)
-        _check_int(name, "delay_evaluation", self.delay_evaluation, 0)
+        check_int(name, "evaluation_interval", self.evaluation_interval, 1)
+        check_int(name, "delay_evaluation", self.delay_evaluation, 0)
 
     def acts_at(self, k):
         """Whether the policy is applied at interval ``k``."""
@@ -138,15 +135,6 @@ class BasePolicy:
 
     def _arguments(self):
         return {"evaluation_interval": self.evaluation_interval, "delay_evaluation": self.delay_evaluation}
-
-    def __repr__(self):
-        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self._arguments().items())})"
-
-    def __eq__(self, other):
-        return type(self) is type(other) and self._arguments() == other._arguments()
-
-    def __hash__(self):
-        return hash(repr(self))
 
 
 class NoTerminationPolicy(BasePolicy):
@@ -321,8 +309,8 @@ class HalvingPolicy(BasePolicy):
         self.min_resource = min_resource
 
     def validate(self):
-        _check_int("HalvingPolicy", "factor", self.factor, 2)
-        _check_int("HalvingPolicy", "min_resource", self.min_resource, 1)
+        check_int("HalvingPolicy", "factor", self.factor, 2)
+        check_int("HalvingPolicy", "min_resource", self.min_resource, 1)
 
     def _arguments(self):
         return {"factor": self.factor, "min_resource": self.min_resource}

@@ -21,14 +21,10 @@ import numpy as np
 from sklearn.base import clone
 
 from ._compat import safe_indexing
+from ._config import ConfigObject, check_int
 
 
-def _check_int(owner, name, value, low):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-        raise ValueError(f"{owner}: {name} must be an int >= {low}, got {name}={value!r}")
-
-
-class BaseResource:
+class BaseResource(ConfigObject):
     """The interval schedule and how one interval advances a fold model."""
 
     per_fold = True
@@ -70,18 +66,6 @@ class BaseResource:
             All class labels, for ``partial_fit``.
         """
         raise NotImplementedError
-
-    def _arguments(self):
-        return {}
-
-    def __repr__(self):
-        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self._arguments().items())})"
-
-    def __eq__(self, other):
-        return type(self) is type(other) and self._arguments() == other._arguments()
-
-    def __hash__(self):
-        return hash(repr(self))
 
 
 class Folds(BaseResource):
@@ -136,8 +120,8 @@ class PartialFit(BaseResource):
         return {"max_epochs": self.max_epochs, "min_epochs": self.min_epochs}
 
     def check(self, estimator, param_names):
-        _check_int("PartialFit", "max_epochs", self.max_epochs, 1)
-        _check_int("PartialFit", "min_epochs", self.min_epochs, 1)
+        check_int("PartialFit", "max_epochs", self.max_epochs, 1)
+        check_int("PartialFit", "min_epochs", self.min_epochs, 1)
         if self.min_epochs > self.max_epochs:
             raise ValueError(
                 f"PartialFit: min_epochs must be <= max_epochs, got min_epochs={self.min_epochs}, "
@@ -291,7 +275,7 @@ class Subsample(BaseResource):
         return {"min_samples": self.min_samples, "factor": self.factor}
 
     def check(self, estimator, param_names):
-        _check_int("Subsample", "min_samples", self.min_samples, 1)
+        check_int("Subsample", "min_samples", self.min_samples, 1)
         if not (isinstance(self.factor, numbers.Real) and self.factor > 1):
             raise ValueError(f"Subsample: factor must be > 1, got factor={self.factor!r}")
 

@@ -17,6 +17,8 @@ import numpy as np
 from scipy.stats import qmc
 from sklearn.model_selection import ParameterSampler
 
+from ._config import ConfigObject
+
 _SHORTCUTS = ("grid", "random", "sobol", "bayesian")
 
 
@@ -40,7 +42,7 @@ def seed_from(random_state):
     return int(random_state)
 
 
-class BaseSampling:
+class BaseSampling(ConfigObject):
     """The protocol every sampling follows.
 
     Subclasses store their constructor arguments verbatim and implement
@@ -87,19 +89,6 @@ class BaseSampling:
     def default_max_total_runs(self, space):
         """What ``max_total_runs=None`` means: 10 trials."""
         return 10
-
-    def _arguments(self):
-        return {}
-
-    def __repr__(self):
-        arguments = ", ".join(f"{k}={v!r}" for k, v in self._arguments().items())
-        return f"{type(self).__name__}({arguments})"
-
-    def __eq__(self, other):
-        return type(self) is type(other) and self._arguments() == other._arguments()
-
-    def __hash__(self):
-        return hash(repr(self))
 
 
 class GridSampling(BaseSampling):

@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _validation as v
 from ._compat import scorer_takes_fit_sample_weight
+from ._config import stream_factory
 from ._cv_results import (
     build_cv_results,
     fill_failed_scores,
@@ -663,11 +664,7 @@ def refit_with_resource(estimator, params, resource, X, y, rows, fit_params, see
     The random streams are keyed ``(trial, n_splits, step)``: the refit is one
     more "fold" after the CV folds, seeded like them.
     """
-    entropy, trial_id, fold = seed
-
-    def rng_for(*key):
-        return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(trial_id, fold, *key)))
-
+    rng_for = stream_factory(*seed)
     model = resource.new_model(estimator, params)
     n_intervals = resource.n_intervals(1, len(rows))
     for step in range(1, n_intervals + 1):

@@ -7,25 +7,13 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 from sklearn.linear_model import SGDClassifier
 
+from helpers import assert_same_cv_results
+
 from hdsearch import HyperDriveSearchCV, choice, loguniform, uniform
 
 
 class ReadOnlySafeSGD(SGDClassifier):
     """An SGDClassifier: a model with arrays that loky may hand back memmapped."""
-
-
-def timing_free(cv_results):
-    return {k: v for k, v in cv_results.items() if "time" not in k}
-
-
-def assert_same_cv_results(left, right):
-    left, right = timing_free(left), timing_free(right)
-    assert list(left) == list(right)
-    for key in left:
-        if key == "params":
-            assert left[key] == right[key]
-        else:
-            np.testing.assert_array_equal(np.asarray(left[key]), np.asarray(right[key]), key)
 
 
 def run(sampling, n_jobs, backend=None, **kwargs):

@@ -17,6 +17,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
+from helpers import assert_same_cv_results
+
 from hdsearch import HyperDriveSearchCV, choice, loguniform
 from hdsearch.policy import (
     BanditPolicy,
@@ -170,20 +172,6 @@ POLICIES = [
 ]
 
 
-def timing_free(results):
-    return {k: v for k, v in results.items() if "time" not in k}
-
-
-def assert_same(left, right):
-    left, right = timing_free(left), timing_free(right)
-    assert list(left) == list(right)
-    for key in left:
-        if key == "params":
-            assert left[key] == right[key]
-        else:
-            np.testing.assert_array_equal(np.asarray(left[key]), np.asarray(right[key]), key)
-
-
 def sgd_search(policy, resource, n_jobs, backend=None):
     X, y = make_classification(n_samples=300, n_features=10, random_state=0)
     search = HyperDriveSearchCV(
@@ -211,8 +199,8 @@ def sgd_search(policy, resource, n_jobs, backend=None):
 )
 def test_same_terminations_for_one_and_two_processes_and_threads(policy, resource):
     serial = sgd_search(policy, resource, n_jobs=1)
-    assert_same(serial.cv_results_, sgd_search(policy, resource, n_jobs=2).cv_results_)
-    assert_same(serial.cv_results_, sgd_search(policy, resource, n_jobs=2, backend="threading").cv_results_)
+    assert_same_cv_results(serial.cv_results_, sgd_search(policy, resource, n_jobs=2).cv_results_)
+    assert_same_cv_results(serial.cv_results_, sgd_search(policy, resource, n_jobs=2, backend="threading").cv_results_)
 
 
 # ------------------------------------------------------ real resources
