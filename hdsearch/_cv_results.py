@@ -39,7 +39,7 @@ def fill_failed_scores(trials, metric_names, error_score):
                     result.train_scores = dict(failed)
 
 
-def warn_or_raise_about_fit_failures(trials, n_splits, error_score):
+def warn_or_raise_about_fit_failures(trials, error_score):
     """Raise when every fit failed, warn when some did (scikit-learn's messages)."""
     errors = [error for trial in trials for error in trial.errors]
     if not errors:

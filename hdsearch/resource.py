@@ -163,7 +163,7 @@ class WarmStart(BaseResource):
     param : str
         The growing parameter; ``"clf__n_estimators"`` reaches a pipeline step.
     start, stop : int or float
-        First and last value; ``start < stop``... or equal for one interval.
+        First and last value, ``start <= stop`` (equal means one interval).
     step : int or float, default=None
         Additive growth.
     factor : float, default=None

@@ -330,7 +330,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
             metric_names = metric_names_of(trials, self.multimetric_)
         if self.multimetric_:
             fill_failed_scores(trials, metric_names, self.error_score)
-        warn_or_raise_about_fit_failures(trials, self.n_splits_, self.error_score)
+        warn_or_raise_about_fit_failures(trials, self.error_score)
         self.trials_ = trials
         self.cv_results_ = build_cv_results(
             trials, self.n_splits_, metric_names, self.return_train_score, evaluation
@@ -361,11 +361,10 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     def _primary_metric(self, metric_names):
         """The metric policies compare: the refit metric, or the first one."""
-        if metric_names is None:
-            return isinstance(self.refit, str) and self.refit or None
-        if isinstance(self.refit, str) and self.refit in metric_names:
-            return self.refit
-        return metric_names[0]
+        refit_name = self.refit if isinstance(self.refit, str) else None
+        if metric_names is None:  # a callable scorer: the engine learns the names
+            return refit_name
+        return refit_name if refit_name in metric_names else metric_names[0]
 
     def _check_param_names(self, space):
         valid = set(self.estimator.get_params(deep=True))
