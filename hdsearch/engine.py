@@ -108,13 +108,8 @@ class Evaluation:
             params=task.trial.params,
             train=train,
             test=test,
-            scorer=self.scorer,
-            metric_names=self.metric_names,
-            fit_params=self.fit_params,
-            score_params=self.score_params,
-            return_train_score=self.return_train_score,
-            error_score=self.error_score,
             verbose=self.verbose,
+            **self._scoring_kwargs(),
             progress=(task.fold, self.n_splits, task.trial.trial_id, n_trials),
         )
 
@@ -134,13 +129,19 @@ class Evaluation:
             last_step=task.last,
             seed=(self.seed_entropy, task.trial.trial_id, task.fold),
             classes=self.classes,
+            keep_model=task.last < self.n_intervals,
+            **self._scoring_kwargs(),
+        )
+
+    def _scoring_kwargs(self):
+        """Worker arguments shared by both kinds of task."""
+        return dict(
             scorer=self.scorer,
             metric_names=self.metric_names,
             fit_params=self.fit_params,
             score_params=self.score_params,
             return_train_score=self.return_train_score,
             error_score=self.error_score,
-            keep_model=task.last < self.n_intervals,
         )
 
 
