@@ -110,7 +110,7 @@ def _run(outcome, estimator, X, y, params, train, test, scorer, metric_names,
         if error_score == "raise":
             raise
         outcome["error"] = traceback.format_exc()
-        failed = error_score if metric_names is None else dict.fromkeys(metric_names, error_score)
+        failed = _failed_scores(metric_names, error_score)
         outcome["test_scores"] = failed
         if return_train_score:
             outcome["train_scores"] = failed
@@ -125,6 +125,11 @@ def _run(outcome, estimator, X, y, params, train, test, scorer, metric_names,
             estimator, X_train, y_train, scorer, index_params(score_params, n_samples, train),
             error_score,
         )
+
+
+def _failed_scores(metric_names, error_score):
+    """``error_score``, once per metric when the metric names are known."""
+    return error_score if metric_names is None else dict.fromkeys(metric_names, error_score)
 
 
 def _score(estimator, X, y, scorer, score_params, error_score):
@@ -312,7 +317,12 @@ def advance_fold(
     try:
         n_samples = _num_samples(X)
         model = resource.new_model(estimator, params) if model is None else copy.deepcopy(model)
+        # Slice once per task, not once per step.
         X_test, y_test = _split(model, X, y, test, train)
+        test_score_params = index_params(score_params, n_samples, test)
+        if return_train_score:
+            X_train, y_train = _split(model, X, y, train)
+            train_score_params = index_params(score_params, n_samples, train)
         for step in range(first_step, last_step + 1):
             result = {"train_scores": None, "score_time": 0.0, "error": None}
             start = time.time()
@@ -321,7 +331,7 @@ def advance_fold(
             except Exception:
                 if error_score == "raise":
                     raise
-                failed = error_score if metric_names is None else dict.fromkeys(metric_names, error_score)
+                failed = _failed_scores(metric_names, error_score)
                 result.update(fit_time=time.time() - start, error=traceback.format_exc(), test_scores=failed)
                 if return_train_score:
                     result["train_scores"] = failed
@@ -329,15 +339,11 @@ def advance_fold(
                 outcome["failed"] = True
                 return outcome
             result["fit_time"] = time.time() - start
-            result["test_scores"] = _score(
-                model, X_test, y_test, scorer, index_params(score_params, n_samples, test), error_score
-            )
+            result["test_scores"] = _score(model, X_test, y_test, scorer, test_score_params, error_score)
             result["score_time"] = time.time() - start - result["fit_time"]
             if return_train_score:
-                X_train, y_train = _split(model, X, y, train)
                 result["train_scores"] = _score(
-                    model, X_train, y_train, scorer, index_params(score_params, n_samples, train),
-                    error_score,
+                    model, X_train, y_train, scorer, train_score_params, error_score
                 )
             outcome["steps"].append(result)
         if keep_model:

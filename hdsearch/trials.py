@@ -143,22 +143,6 @@ class Trial:
             by_interval.setdefault(result.interval, []).append(result.test_scores.get(metric, float("nan")))
         return [float(np.mean(by_interval[k])) for k in range(1, reached + 1)]
 
-    def mean_test_score(self, metric):
-        """Mean over the folds' final results of the test score for ``metric``.
-
-        Parameters
-        ----------
-        metric : str
-            Metric name (``"score"`` for single-metric scoring).
-
-        Returns
-        -------
-        score : float
-            NaN when the trial has no result yet.
-        """
-        scores = [r.test_scores[metric] for r in self.final_results()]
-        return float(np.mean(scores)) if scores else float("nan")
-
 
 def _fold_key(result):
     return (result.fold, result.interval)
