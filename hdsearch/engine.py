@@ -21,7 +21,7 @@ from joblib import delayed
 from ._worker import advance_fold, fit_and_score_fold
 from .policy import Curve
 from .resource import Folds
-from .trials import COMPLETED, FAILED, TERMINATED, FoldResult, Trial
+from .trials import COMPLETED, FAILED, TERMINATED, FoldResult, Observation, Trial
 
 
 @dataclass
@@ -235,8 +235,7 @@ class WaveEngine:
             n_free = min(n_free, budget.max_concurrent_runs - n_running)
         if n_free <= 0 or self._sampler_exhausted:
             return
-        history = [trial for trial in self.trials if trial.ended]
-        proposals = self.sampler.propose(history, n_free)
+        proposals = self.sampler.propose(self.observations(), n_free)
         if len(proposals) < n_free:
             self._sampler_exhausted = True
         new_trials = [Trial(len(self.trials) + i, params) for i, params in enumerate(proposals)]
@@ -247,6 +246,21 @@ class WaveEngine:
                 f"Fitting {n_splits} folds for each of {len(new_trials)} candidates,"
                 f" totalling {n_splits * len(new_trials)} fits"
             )
+
+    def observations(self):
+        """Every trial so far as an :class:`Observation`, in trial order."""
+        per_fold = self.evaluation.resource.per_fold
+        n_splits = self.evaluation.n_splits
+        metric = self._metric()
+        final = self.evaluation.n_intervals
+        observations = []
+        for trial in self.trials:
+            curve = trial.interval_scores(metric, per_fold, n_splits)
+            score = curve[-1] if curve and trial.status != FAILED else float("nan")
+            observations.append(
+                Observation(trial.trial_id, dict(trial.params), trial.status, score, len(curve), final)
+            )
+        return observations
 
     # ------------------------------------------------------------ tasks
 

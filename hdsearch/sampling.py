@@ -76,8 +76,9 @@ class BaseSampling(ConfigObject):
 
         Parameters
         ----------
-        history : sequence of Trial
-            Finished trials (unused by grid, random and Sobol sampling).
+        history : list of Observation
+            Every trial started so far, running ones included, in trial
+            order (unused by grid, random and Sobol sampling).
         n : int
 
         Returns
@@ -89,6 +90,20 @@ class BaseSampling(ConfigObject):
     def default_max_total_runs(self, space):
         """What ``max_total_runs=None`` means: 10 trials."""
         return 10
+
+    def default_max_concurrent_runs(self, n_workers):
+        """What ``max_concurrent_runs=None`` means: no limit (None).
+
+        Parameters
+        ----------
+        n_workers : int
+            Workers of the search's ``n_jobs``.
+
+        Returns
+        -------
+        int or None
+        """
+        return None
 
 
 class GridSampling(BaseSampling):

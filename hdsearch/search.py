@@ -316,7 +316,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
             seed_entropy=self._seed_entropy(resource),
             classes=np.unique(y) if is_classifier(self.estimator) and y is not None else None,
         )
-        budget = Budget(max_total_runs, self._wave_width(), self.max_duration)
+        budget = Budget(max_total_runs, self._wave_width(sampling), self.max_duration)
         engine = WaveEngine(evaluation, sampler, budget, policy, self._primary_metric(metric_names))
         with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
             trials = engine.run(parallel)
@@ -379,9 +379,12 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
                     f"{self.estimator!r}. Valid parameters are: {sorted(valid)!r}."
                 )
 
-    def _wave_width(self):
-        if self.max_concurrent_runs is not None or self.max_duration is None:
+    def _wave_width(self, sampling):
+        if self.max_concurrent_runs is not None:
             return self.max_concurrent_runs
+        width = sampling.default_max_concurrent_runs(effective_n_jobs(self.n_jobs))
+        if width is not None or self.max_duration is None:
+            return width
         return _TRIALS_PER_WORKER_UNDER_TIME_BUDGET * effective_n_jobs(self.n_jobs)
 
     def _get_scorer(self):

@@ -144,5 +144,37 @@ class Trial:
         return [float(np.mean(by_interval[k])) for k in range(1, reached + 1)]
 
 
+@dataclass(frozen=True)
+class Observation:
+    """What a sampling sees of one trial: its parameters, status and score.
+
+    The engine builds one per trial, running ones included, before every
+    ``propose`` call, so a model-based sampling can use finished trials as
+    evidence and running ones as pending points.
+
+    Parameters
+    ----------
+    trial_id : int
+    params : dict
+    status : str
+        ``"running"``, ``"completed"``, ``"terminated"`` or ``"failed"``.
+    score : float
+        Mean test score of the primary metric at the last interval every fold
+        reached (greater is better, as scikit-learn scorers are); NaN for a
+        failed trial or one with no interval yet.
+    n_intervals : int
+        Intervals reached.
+    final_interval : int
+        Intervals of a trial that runs to the end.
+    """
+
+    trial_id: int
+    params: dict
+    status: str
+    score: float
+    n_intervals: int
+    final_interval: int
+
+
 def _fold_key(result):
     return (result.fold, result.interval)
