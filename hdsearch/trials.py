@@ -64,12 +64,21 @@ class Trial:
         ``"running"``, ``"completed"``, ``"terminated"`` or ``"failed"``.
     results : list of FoldResult
         Every (fold, interval) result received so far, in arrival order.
+    start_time, end_time : float or None
+        Wall-clock (``time.time``) when the trial entered its first wave and
+        when it ended; None until then.
+    source : str
+        ``"search"`` for a trial of this fit; the experiment name for a trial
+        read back from a store to warm-start the search.
     """
 
     trial_id: int
     params: dict
     status: str = RUNNING
     results: list = field(default_factory=list)
+    start_time: float | None = None
+    end_time: float | None = None
+    source: str = "search"
 
     @property
     def ended(self):
