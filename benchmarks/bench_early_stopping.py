@@ -6,7 +6,8 @@ space, the same 3-fold splitter, n_jobs=2, 30 epochs at most:
 
 - RandomizedSearchCV (fit with max_iter=30: all 30 epochs);
 - HyperDriveSearchCV, PartialFit(max_epochs=30), no policy and each policy;
-- HalvingRandomSearchCV (resource max_iter up to 30);
+- HalvingRandomSearchCV (resource max_iter up to 30), with min_resources 2 and 1,
+  beside HalvingPolicy with the same min_resource;
 - OptunaSearchCV with pruning (max_iter=30 partial_fit calls).
 
 Task B: SVC on digits, 5 folds, 60 trials, the folds resource: no policy
@@ -62,6 +63,7 @@ POLICIES = {
         50, evaluation_interval=3, delay_evaluation=3
     ),
     "HalvingPolicy(factor=3, min_resource=2)": HalvingPolicy(factor=3, min_resource=2),
+    "HalvingPolicy(factor=3, min_resource=1)": HalvingPolicy(factor=3, min_resource=1),
 }
 
 
@@ -119,11 +121,14 @@ def sgd_rows():
         ),
         "HyperDriveSearchCV, PartialFit(30), no policy": None,
         **{f"HyperDriveSearchCV, PartialFit(30), {name}": policy for name, policy in POLICIES.items()},
-        "HalvingRandomSearchCV (resource max_iter <= 30)": HalvingRandomSearchCV(
-            SGDClassifier(tol=None, random_state=SEED), SGD_SPACE, resource="max_iter",
-            max_resources=MAX_EPOCHS, min_resources=2, factor=3, n_candidates=N_TRIALS, cv=cv,
-            n_jobs=2, random_state=SEED,
-        ),
+        **{
+            f"HalvingRandomSearchCV (resource max_iter <= 30, min_resources={low})": HalvingRandomSearchCV(
+                SGDClassifier(tol=None, random_state=SEED), SGD_SPACE, resource="max_iter",
+                max_resources=MAX_EPOCHS, min_resources=low, factor=3, n_candidates=N_TRIALS, cv=cv,
+                n_jobs=2, random_state=SEED,
+            )
+            for low in (2, 1)
+        },
         "OptunaSearchCV (pruning, 30 partial_fit)": optuna_search(cv),
     }
     rows = []

@@ -20,6 +20,8 @@ from sklearn.utils import get_tags
 
 from ._compat import safe_indexing
 from ._config import stream_factory
+from ._data import TrainingFold, index_params, num_samples
+
 
 
 def fit_and_score_fold(
@@ -94,7 +96,7 @@ def fit_and_score_fold(
 def _run(outcome, estimator, X, y, params, train, test, scorer, metric_names,
          fit_params, score_params, return_train_score, error_score):
     estimator = clone(estimator).set_params(**clone(params, safe=False))
-    n_samples = _num_samples(X)
+    n_samples = num_samples(X)
     fit_params = index_params(fit_params, n_samples, train)
     X_train, y_train = _split(estimator, X, y, train)
     X_test, y_test = _split(estimator, X, y, test, train)
@@ -172,33 +174,6 @@ def _warn_scoring_failed(error_score, details):
         f" will be set to {error_score}. Details: \n{details}",
         UserWarning,
     )
-
-
-def _num_samples(X):
-    shape = getattr(X, "shape", None)
-    return shape[0] if shape is not None and len(shape) else len(X)
-
-
-def index_params(params, n_samples, indices):
-    """Index every array-like parameter as long as ``X``; pass the rest through."""
-    indexed = {}
-    for name, value in params.items():
-        if _is_sample_aligned(value, n_samples):
-            indexed[name] = safe_indexing(value, indices)
-        else:
-            indexed[name] = value
-    return indexed
-
-
-def _is_sample_aligned(value, n_samples):
-    if value is None or isinstance(value, (str, dict, numbers.Number)):
-        return False
-    if not (hasattr(value, "__len__") or hasattr(value, "shape")):
-        return False
-    try:
-        return _num_samples(value) == n_samples
-    except TypeError:
-        return False
 
 
 def _split(estimator, X, y, indices, train_indices=None):
@@ -315,7 +290,7 @@ def advance_fold(
     rng_for = stream_factory(*seed)
     outcome = {"steps": [], "model": None, "failed": False, "exception": None}
     try:
-        n_samples = _num_samples(X)
+        n_samples = num_samples(X)
         model = resource.new_model(estimator, params) if model is None else copy.deepcopy(model)
         # Slice once per task, not once per step.
         X_test, y_test = _split(model, X, y, test, train)
@@ -323,11 +298,14 @@ def advance_fold(
         if return_train_score:
             X_train, y_train = _split(model, X, y, train)
             train_score_params = index_params(score_params, n_samples, train)
+        fold = TrainingFold(X, y, train, fit_params)
+        # A model from an earlier wave was trained on these very rows.
+        fold.validated = first_step > 1
         for step in range(first_step, last_step + 1):
             result = {"train_scores": None, "score_time": 0.0, "error": None}
             start = time.time()
             try:
-                model = resource.advance(model, step, X, y, train, fit_params, rng_for, classes)
+                model = resource.advance(model, step, fold, rng_for, classes)
             except Exception:
                 if error_score == "raise":
                     raise

@@ -18,9 +18,9 @@ import numbers
 import warnings
 
 import numpy as np
+from sklearn import config_context, get_config
 from sklearn.base import clone
 
-from ._compat import safe_indexing
 from ._config import ConfigObject, check_int
 
 
@@ -46,7 +46,7 @@ class BaseResource(ConfigObject):
         """A fresh fold model with the trial's ``params``."""
         return clone(estimator).set_params(**clone(params, safe=False))
 
-    def advance(self, model, step, X, y, train, fit_params, rng_for, classes):
+    def advance(self, model, step, fold, rng_for, classes):
         """Run step ``step`` (from 1) on ``model`` and return the model to score.
 
         Parameters
@@ -54,11 +54,8 @@ class BaseResource(ConfigObject):
         model : estimator
             The fold model after step - 1 (a fresh one at step 1).
         step : int
-        X, y : array-like
-            The whole data; ``train`` indexes the training fold.
-        train : ndarray of int
-        fit_params : dict
-            Whole-data fit parameters, sliced like ``X``.
+        fold : TrainingFold
+            The training rows of the fold, with their fit parameters.
         rng_for : callable
             ``rng_for(*key)`` returns a ``numpy.random.Generator`` seeded for
             (trial, fold, *key).
@@ -83,14 +80,13 @@ def _fit(model, X, y, fit_params):
     return model.fit(X, y, **fit_params)
 
 
-def _index_fit_params(fit_params, indices, n_samples):
-    from ._worker import index_params
+def _on_known_rows(fold):
+    """A context that skips the finiteness check once ``fold``'s rows passed it.
 
-    return index_params(fit_params, n_samples, indices)
-
-
-def _num_samples(X):
-    return X.shape[0] if hasattr(X, "shape") else len(X)
+    Every step of a task sees the same rows (in another order), so checking
+    them once is enough; this is scikit-learn's public ``assume_finite``.
+    """
+    return config_context(assume_finite=fold.validated or get_config()["assume_finite"])
 
 
 class PartialFit(BaseResource):
@@ -136,16 +132,16 @@ class PartialFit(BaseResource):
     def n_intervals(self, n_splits, n_train):
         return self.max_epochs
 
-    def advance(self, model, step, X, y, train, fit_params, rng_for, classes):
-        order = train[rng_for(step).permutation(len(train))]
-        params = _index_fit_params(fit_params, order, _num_samples(X))
-        X_part = safe_indexing(X, order)
+    def advance(self, model, step, fold, rng_for, classes):
+        X, y, params = fold.shuffled(rng_for(step).permutation(len(fold)))
         if classes is not None and step == 1:
             params["classes"] = classes
-        if y is None:
-            model.partial_fit(X_part, **params)
-        else:
-            model.partial_fit(X_part, safe_indexing(y, order), **params)
+        with _on_known_rows(fold):
+            if y is None:
+                model.partial_fit(X, **params)
+            else:
+                model.partial_fit(X, y, **params)
+        fold.validated = True
         return model
 
 
@@ -243,11 +239,12 @@ class WarmStart(BaseResource):
             model.set_params(**{self._warm_start_name(): True})
         return model
 
-    def advance(self, model, step, X, y, train, fit_params, rng_for, classes):
+    def advance(self, model, step, fold, rng_for, classes):
         # Without warm_start, fit() starts over: each interval refits from scratch.
         model.set_params(**{self.param: self.schedule()[step - 1]})
-        params = _index_fit_params(fit_params, train, _num_samples(X))
-        _fit(model, safe_indexing(X, train), None if y is None else safe_indexing(y, train), params)
+        with _on_known_rows(fold):
+            _fit(model, fold.X, fold.y, fold.fit_params)
+        fold.validated = True
         return model
 
 
@@ -294,15 +291,15 @@ class Subsample(BaseResource):
     def reached(self, k, n_train):
         return self.sizes(n_train)[k - 1]
 
-    def advance(self, model, step, X, y, train, fit_params, rng_for, classes):
-        sizes = self.sizes(len(train))
+    def advance(self, model, step, fold, rng_for, classes):
+        n_train = len(fold)
+        sizes = self.sizes(n_train)
         # The fold's training set may be a little larger than the smallest one
         # the schedule was built from: the last interval takes all of it.
-        size = len(train) if step >= len(sizes) else sizes[step - 1]
-        subset = train[np.sort(rng_for(0).permutation(len(train))[:size])]
-        params = _index_fit_params(fit_params, subset, _num_samples(X))
+        size = n_train if step >= len(sizes) else sizes[step - 1]
+        X, y, params = fold.rows(np.sort(rng_for(0).permutation(n_train)[:size]))
         model = clone(model)  # each interval trains from scratch on its subsample
-        _fit(model, safe_indexing(X, subset), None if y is None else safe_indexing(y, subset), params)
+        _fit(model, X, y, params)
         return model
 
 

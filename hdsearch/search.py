@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import _validation as v
 from ._compat import scorer_takes_fit_sample_weight
 from ._config import stream_factory
+from ._data import TrainingFold, num_samples
 from ._cv_results import (
     build_cv_results,
     fill_failed_scores,
@@ -456,7 +457,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         resource = evaluation.resource
         start = time.time()
         if resource.per_fold:
-            all_rows = np.arange(_num_samples(X))
+            all_rows = np.arange(num_samples(X))
             seed = (evaluation.seed_entropy, self.best_index_, self.n_splits_)
             self.best_estimator_ = refit_with_resource(
                 self.estimator, self.best_params_, resource, X, y, all_rows, fit_params, seed,
@@ -656,10 +657,6 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         return self.best_estimator_.classes_
 
 
-def _num_samples(X):
-    return X.shape[0] if hasattr(X, "shape") else len(X)
-
-
 def refit_with_resource(estimator, params, resource, X, y, rows, fit_params, seed, classes):
     """Run every step of a per-fold resource on ``rows``, as the trial ran on each fold.
 
@@ -668,9 +665,10 @@ def refit_with_resource(estimator, params, resource, X, y, rows, fit_params, see
     """
     rng_for = stream_factory(*seed)
     model = resource.new_model(estimator, params)
+    fold = TrainingFold(X, y, rows, fit_params)
     n_intervals = resource.n_intervals(1, len(rows))
     for step in range(1, n_intervals + 1):
-        model = resource.advance(model, step, X, y, rows, fit_params, rng_for, classes)
+        model = resource.advance(model, step, fold, rng_for, classes)
     return model
 
 
