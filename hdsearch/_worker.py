@@ -129,6 +129,37 @@ def _run(outcome, estimator, X, y, params, train, test, scorer, metric_names,
         )
 
 
+def lost_task_outcome(per_fold, metric_names, error_score, return_train_score, reason):
+    """The outcome of a task whose worker died before it could answer.
+
+    Parameters
+    ----------
+    per_fold : bool
+        Whether the task was an :func:`advance_fold` task.
+    metric_names : list of str or None
+    error_score : float
+    return_train_score : bool
+    reason : str
+        What happened, kept as the trial's error text.
+
+    Returns
+    -------
+    outcome : dict
+        Shaped like the outcome of the task's function, marking a failed fit.
+    """
+    failed = _failed_scores(metric_names, error_score)
+    step = {
+        "test_scores": failed,
+        "train_scores": failed if return_train_score else None,
+        "fit_time": 0.0,
+        "score_time": 0.0,
+        "error": reason,
+    }
+    if per_fold:
+        return {"steps": [step], "model": None, "failed": True, "exception": None}
+    return {**step, "exception": None}
+
+
 def _failed_scores(metric_names, error_score):
     """``error_score``, once per metric when the metric names are known."""
     return error_score if metric_names is None else dict.fromkeys(metric_names, error_score)

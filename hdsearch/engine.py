@@ -13,12 +13,13 @@ the last interval, so a plain search runs in one wave, as ``GridSearchCV``.
 """
 
 import time
+from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from joblib import delayed
 
-from ._worker import advance_fold, fit_and_score_fold
+from ._worker import advance_fold, fit_and_score_fold, lost_task_outcome
 from .policy import Curve
 from .resource import Folds
 from .trials import COMPLETED, FAILED, TERMINATED, FoldResult, Observation, Trial
@@ -164,6 +165,32 @@ class Budget:
     max_duration: float | None = None
 
 
+@dataclass
+class WaveReport:
+    """What one wave changed, handed to every wave listener.
+
+    Parameters
+    ----------
+    wave : int
+        Wave number, from 1.
+    trials : list of Trial
+        Every trial so far, in trial order (the engine's own records: read,
+        never modify).
+    changed : list of Trial
+        The trials this wave started, advanced or ended, in trial order.
+    new_results : list of (int, FoldResult)
+        ``(trial_id, result)`` of every result this wave added.
+    terminated : list of (int, int, str)
+        ``(trial_id, interval, reason)`` of every trial the policy stopped.
+    """
+
+    wave: int
+    trials: list
+    changed: list
+    new_results: list
+    terminated: list
+
+
 class WaveEngine:
     """Move trials from the sampler through the workers, one wave at a time.
 
@@ -179,15 +206,32 @@ class WaveEngine:
     primary_metric : str or None
         The metric the policy compares; None means ``"score"``, or the first
         metric of a callable multi-metric scorer.
+    listeners : list of callable, default=()
+        Each is called as ``listener(report)`` with a :class:`WaveReport`
+        after every wave, once the policy has been applied. A listener that
+        returns True ends the search after that wave.
+    prior_trials : list of Trial, default=()
+        Ended trials of other experiments (warm start): the policy compares
+        against them and the sampling sees them, but they are not run.
+
+    Attributes
+    ----------
+    stop_reason : str or None
+        Why the search ended early: ``"max_duration"``, ``"callback"``, or
+        None when it ran out of trials.
     """
 
-    def __init__(self, evaluation, sampler, budget, policy=None, primary_metric=None):
+    def __init__(self, evaluation, sampler, budget, policy=None, primary_metric=None, listeners=(),
+                 prior_trials=()):
         self.evaluation = evaluation
         self.sampler = sampler
         self.budget = budget
         self.policy = policy
         self.primary_metric = primary_metric
+        self.listeners = list(listeners)
+        self.prior_trials = list(prior_trials)
         self.trials = []
+        self.stop_reason = None
         # Whether the scorer returns a dict, learnt from the first successful
         # fold in (trial, fold) order, as scikit-learn learns it.
         self.multimetric = None
@@ -195,9 +239,40 @@ class WaveEngine:
         self._last_task_seconds = {}
         # Fold models between waves; dropped as soon as their trial ends.
         self._models = {}
+        self._wave = 0
+        self._changed = {}
+        self._new_results = []
+        self._terminated = []
+
+    def restore(self, trials):
+        """Start from trials read back from a store, as they were after their last wave.
+
+        Ended trials are kept as they are. Running trials of a per-fold
+        resource keep their results, and :meth:`run` first re-runs their
+        steps to rebuild the fold models (nothing is stored on disk but
+        scores), without recording or judging them again; running trials of
+        the folds resource keep their finished folds. The sampling is
+        replayed over the restored trials, so the search goes on exactly as
+        an uninterrupted one would.
+
+        Parameters
+        ----------
+        trials : list of Trial
+            In trial order, ids 0, 1, ...
+        """
+        self.trials = list(trials)
+        for trial in self.trials:
+            for result in trial.results:
+                if result.error is None and self.multimetric is None:
+                    self.multimetric = isinstance(result.test_scores, dict) and set(result.test_scores) != {"score"}
+        if self.sampler.skip(self.observations(), len(self.trials)) < len(self.trials):
+            self._sampler_exhausted = True
 
     def run(self, parallel):
         """Run waves on ``parallel`` until the budget or the sampler is spent.
+
+        An exception (``KeyboardInterrupt`` included) leaves :attr:`trials`
+        as they were after the last complete wave, which every listener saw.
 
         Parameters
         ----------
@@ -210,6 +285,7 @@ class WaveEngine:
             Every trial started, in trial order.
         """
         start = time.monotonic()
+        self._rebuild_models(parallel)
         while True:
             self._fill_slots()
             tasks = self._next_tasks()
@@ -218,12 +294,41 @@ class WaveEngine:
             self._run_wave(parallel, tasks)
             self._apply_policy()
             if self._out_of_time(start):
+                self.stop_reason = "max_duration"
+                self._end_running_trials()
+            if self._end_wave() and self.stop_reason is None:
+                self.stop_reason = "callback"
+                self._end_running_trials()
+            if self.stop_reason is not None:
                 break
-        for trial in self.trials:
-            if not trial.ended:  # stopped by max_duration between its intervals
-                trial.status = TERMINATED
         self._models.clear()
         return self.trials
+
+    def _end_running_trials(self):
+        """Mark trials stopped between their intervals as terminated."""
+        now = time.time()
+        for trial in self.trials:
+            if not trial.ended:
+                trial.status = TERMINATED
+                trial.end_time = now
+                self._changed[trial.trial_id] = trial
+                self._drop_models(trial)
+
+    def _end_wave(self):
+        """Hand the wave to the listeners; True when one of them asks to stop."""
+        self._wave += 1
+        report = WaveReport(
+            self._wave,
+            self.trials,
+            [self._changed[i] for i in sorted(self._changed)],
+            self._new_results,
+            self._terminated,
+        )
+        self._changed, self._new_results, self._terminated = {}, [], []
+        stop = False
+        for listener in self.listeners:
+            stop = bool(listener(report)) or stop
+        return stop
 
     # ------------------------------------------------------------ slots
 
@@ -238,8 +343,12 @@ class WaveEngine:
         proposals = self.sampler.propose(self.observations(), n_free)
         if len(proposals) < n_free:
             self._sampler_exhausted = True
-        new_trials = [Trial(len(self.trials) + i, params) for i, params in enumerate(proposals)]
+        now = time.time()
+        new_trials = [
+            Trial(len(self.trials) + i, params, start_time=now) for i, params in enumerate(proposals)
+        ]
         self.trials.extend(new_trials)
+        self._changed.update((trial.trial_id, trial) for trial in new_trials)
         if self.evaluation.verbose > 0 and new_trials:
             n_splits = self.evaluation.n_splits
             print(
@@ -248,19 +357,15 @@ class WaveEngine:
             )
 
     def observations(self):
-        """Every trial so far as an :class:`Observation`, in trial order."""
-        per_fold = self.evaluation.resource.per_fold
-        n_splits = self.evaluation.n_splits
-        metric = self._metric()
-        final = self.evaluation.n_intervals
-        observations = []
-        for trial in self.trials:
-            curve = trial.interval_scores(metric, per_fold, n_splits)
-            score = curve[-1] if curve and trial.status != FAILED else float("nan")
-            observations.append(
-                Observation(trial.trial_id, dict(trial.params), trial.status, score, len(curve), final)
-            )
-        return observations
+        """Every trial so far as an :class:`Observation`: warm-start trials first, then this search's."""
+        return [self._observation(trial) for trial in self.prior_trials + self.trials]
+
+    def _observation(self, trial):
+        curve = trial.interval_scores(self._metric(), self.evaluation.resource.per_fold, self.evaluation.n_splits)
+        score = curve[-1] if curve and trial.status != FAILED else float("nan")
+        return Observation(
+            trial.trial_id, dict(trial.params), trial.status, score, len(curve), self.evaluation.n_intervals
+        )
 
     # ------------------------------------------------------------ tasks
 
@@ -296,16 +401,18 @@ class WaveEngine:
 
     # ------------------------------------------------------------- waves
 
-    def _run_wave(self, parallel, tasks):
+    def _calls(self, tasks, n_trials):
         evaluation = self.evaluation
         if evaluation.resource.per_fold:
-            calls = [
+            return [
                 evaluation.delayed_steps(task, self._models.pop((task.trial.trial_id, task.fold), None))
                 for task in tasks
             ]
-        else:
-            calls = [evaluation.delayed_fold(task, len(self.trials)) for task in tasks]
-        outcomes = parallel(calls)
+        return [evaluation.delayed_fold(task, n_trials) for task in tasks]
+
+    def _run_wave(self, parallel, tasks):
+        evaluation = self.evaluation
+        outcomes = self._run_isolating_crashes(parallel, tasks, self._calls(tasks, len(self.trials)))
         keyed = sorted(zip(tasks, outcomes), key=lambda pair: (pair[0].trial.trial_id, pair[0].fold))
         for _, outcome in keyed:
             if outcome["exception"] is not None:
@@ -316,20 +423,82 @@ class WaveEngine:
             else:
                 self._record(task.trial, task.fold, task.fold + 1, outcome)
         for trial in {task.trial.trial_id: task.trial for task, _ in keyed}.values():
+            self._changed[trial.trial_id] = trial
             self._end_if_finished(trial)
 
-    def _record(self, trial, fold, interval, outcome):
-        trial.results.append(
-            FoldResult(
-                fold=fold,
-                interval=interval,
-                test_scores=_as_metric_dict(outcome["test_scores"]),
-                train_scores=_as_metric_dict(outcome["train_scores"]),
-                fit_time=outcome["fit_time"],
-                score_time=outcome["score_time"],
-                error=outcome["error"],
-            )
+    def _run_isolating_crashes(self, parallel, tasks, calls):
+        """Run ``calls``; when a worker dies, find the task that killed it by halving.
+
+        Workers never raise, so an executor breaking means a process died
+        (``os._exit``, a segfault, the OOM killer, a lost dask worker). joblib
+        then loses the whole call and rebuilds its pool on the next one, so
+        the halves are run again until the killing task is alone. Its trial
+        fails, and its other tasks are not run again. Tasks are
+        deterministic, so re-running the others changes no result.
+        """
+        outcomes = [None] * len(tasks)
+        dead_trials = {}
+        groups = [list(range(len(tasks)))]
+        while groups:
+            group = [i for i in groups.pop() if tasks[i].trial.trial_id not in dead_trials]
+            if not group:
+                continue
+            try:
+                for i, outcome in zip(group, parallel([calls[i] for i in group])):
+                    outcomes[i] = outcome
+            except Exception as exc:
+                if not _is_worker_death(exc) or self.evaluation.error_score == "raise":
+                    raise
+                if len(group) == 1:
+                    reason = f"The worker process running this fit died: {type(exc).__name__}: {exc}"
+                    dead_trials[tasks[group[0]].trial.trial_id] = reason
+                else:
+                    middle = len(group) // 2
+                    groups += [group[middle:], group[:middle]]  # the first half runs first
+        for i, task in enumerate(tasks):
+            if outcomes[i] is None:
+                outcomes[i] = self._lost_outcome(dead_trials[task.trial.trial_id])
+        return outcomes
+
+    def _lost_outcome(self, reason):
+        evaluation = self.evaluation
+        return lost_task_outcome(
+            evaluation.resource.per_fold, evaluation.metric_names, evaluation.error_score,
+            evaluation.return_train_score, reason,
         )
+
+    def _rebuild_models(self, parallel):
+        """Re-run the finished steps of restored running trials to get their fold models back."""
+        if not self.evaluation.resource.per_fold:
+            return
+        tasks = []
+        for trial in self.trials:
+            reached = trial.n_intervals_reached(True, self.evaluation.n_splits)
+            if not trial.ended and reached:
+                tasks.extend(FoldTask(trial, fold, 1, reached) for fold in range(self.evaluation.n_splits))
+                # Results beyond what every fold reached are re-run in the next wave.
+                trial.results = [r for r in trial.results if r.interval <= reached]
+        if not tasks:
+            return
+        outcomes = self._run_isolating_crashes(parallel, tasks, self._calls(tasks, len(self.trials)))
+        for task, outcome in zip(tasks, outcomes):
+            if outcome["exception"] is not None:
+                raise outcome["exception"]
+            if outcome["model"] is not None:
+                self._models[(task.trial.trial_id, task.fold)] = outcome["model"]
+
+    def _record(self, trial, fold, interval, outcome):
+        result = FoldResult(
+            fold=fold,
+            interval=interval,
+            test_scores=_as_metric_dict(outcome["test_scores"]),
+            train_scores=_as_metric_dict(outcome["train_scores"]),
+            fit_time=outcome["fit_time"],
+            score_time=outcome["score_time"],
+            error=outcome["error"],
+        )
+        trial.results.append(result)
+        self._new_results.append((trial.trial_id, result))
         if outcome["error"] is None and self.multimetric is None:
             self.multimetric = isinstance(outcome["test_scores"], dict)
         seconds = outcome["fit_time"] + outcome["score_time"]
@@ -347,6 +516,7 @@ class WaveEngine:
 
     def _end_if_finished(self, trial):
         if trial.status == FAILED:  # a per-fold resource's fit failed
+            trial.end_time = time.time()
             self._drop_models(trial)
             return
         final = self.evaluation.n_intervals
@@ -354,6 +524,7 @@ class WaveEngine:
             return
         all_failed = all(result.error is not None for result in trial.results)
         trial.status = FAILED if all_failed else COMPLETED
+        trial.end_time = time.time()
         self._drop_models(trial)
 
     def _drop_models(self, trial):
@@ -368,24 +539,30 @@ class WaveEngine:
         per_fold = self.evaluation.resource.per_fold
         metric = self._metric()
         final = self.evaluation.n_intervals
+        # Warm-start trials come first, so they lead ties as earlier trials do.
         curves = [
             Curve(
-                trial.trial_id,
+                position,
                 trial.interval_scores(metric, per_fold, self.evaluation.n_splits),
                 running=not trial.ended,
                 completed=trial.status == COMPLETED,
                 final_interval=final,
             )
-            for trial in self.trials
+            for position, trial in enumerate(self.prior_trials + self.trials)
         ]
+        everyone = self.prior_trials + self.trials
         reached = sorted({len(c.scores) for c in curves if c.running})
+        now = time.time()
         for k in reached:
             if k < self.evaluation.resource.min_interval:
                 continue
-            for trial_id in self.policy.terminated_at(curves, k):
-                trial = self.trials[trial_id]
+            for position in self.policy.terminated_at(curves, k):
+                trial = everyone[position]
                 trial.status = TERMINATED
-                curves[trial_id].running = False
+                trial.end_time = now
+                curves[position].running = False
+                self._changed[trial.trial_id] = trial
+                self._terminated.append((trial.trial_id, k, self.policy.explain(curves[position], curves, k)))
                 self._drop_models(trial)
 
     def _metric(self):
@@ -400,6 +577,12 @@ class WaveEngine:
     def _out_of_time(self, start):
         limit = self.budget.max_duration
         return limit is not None and time.monotonic() - start >= limit
+
+
+def _is_worker_death(exc):
+    """Whether ``exc`` says a worker process died, rather than that the code is wrong."""
+    # dask's KilledWorker is matched by name: distributed is an optional extra.
+    return isinstance(exc, BrokenExecutor) or type(exc).__name__ == "KilledWorker"
 
 
 def _as_metric_dict(scores):

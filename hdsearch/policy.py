@@ -133,6 +133,28 @@ class BasePolicy(ConfigObject):
     def _stops(self, curve, peers, k):
         raise NotImplementedError
 
+    def explain(self, curve, curves, k):
+        """Why the policy stopped ``curve`` at interval ``k``, in one line.
+
+        Parameters
+        ----------
+        curve : Curve
+            A trial that :meth:`terminated_at` returned for ``k``.
+        curves : list of Curve
+            Every trial, as :meth:`terminated_at` saw them.
+        k : int
+
+        Returns
+        -------
+        str
+            For example ``"bandit: 0.712 < 0.800/1.1 at interval 4"``.
+        """
+        peers = [c for c in curves if c.has_score_at(k)]
+        return f"{self._explain(curve, peers, k)} at interval {k}"
+
+    def _explain(self, curve, peers, k):
+        return f"{type(self).__name__}: score {curve.score_at(k):.3f}"
+
     def _arguments(self):
         return {"evaluation_interval": self.evaluation_interval, "delay_evaluation": self.delay_evaluation}
 
@@ -210,6 +232,15 @@ class BanditPolicy(BasePolicy):
             return y < best / (1 + self.slack_factor)
         return -y > -best * (1 + self.slack_factor)
 
+    def _explain(self, curve, peers, k):
+        best = max(c.best_score_up_to(k) for c in peers)
+        y = curve.best_score_up_to(k)
+        if self.slack_amount is not None:
+            return f"bandit: {y:.3f} < {best:.3f} - {self.slack_amount:g}"
+        if best >= 0:
+            return f"bandit: {y:.3f} < {best:.3f}/{1 + self.slack_factor:g}"
+        return f"bandit: loss {-y:.3f} > {-best:.3f}*{1 + self.slack_factor:g}"
+
 
 def _is_real(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
@@ -233,6 +264,10 @@ class MedianStoppingPolicy(BasePolicy):
         if len(others) < 2:
             return False
         return curve.best_score_up_to(k) < float(np.median(others))
+
+    def _explain(self, curve, peers, k):
+        median = float(np.median([c.average_up_to(k) for c in peers if c is not curve]))
+        return f"median stopping: best {curve.best_score_up_to(k):.3f} < median of running averages {median:.3f}"
 
 
 class TruncationSelectionPolicy(BasePolicy):
@@ -283,9 +318,20 @@ class TruncationSelectionPolicy(BasePolicy):
         ranked = [c for c in peers if not (self.exclude_finished_jobs and c.completed)]
         if curve not in ranked or len(ranked) < 2:
             return False
+        return self._rank(curve, ranked, k) < len(ranked) * self.truncation_percentage / 100
+
+    @staticmethod
+    def _rank(curve, ranked, k):
         worst_first = sorted(ranked, key=lambda c: (c.score_at(k), -c.trial_id))
-        rank = worst_first.index(curve)
-        return rank < len(ranked) * self.truncation_percentage / 100
+        return worst_first.index(curve)
+
+    def _explain(self, curve, peers, k):
+        ranked = [c for c in peers if not (self.exclude_finished_jobs and c.completed)]
+        rank = len(ranked) - self._rank(curve, ranked, k)
+        return (
+            f"truncation selection: {curve.score_at(k):.3f} ranks {rank} of {len(ranked)}, "
+            f"in the lowest {self.truncation_percentage}%"
+        )
 
 
 class HalvingPolicy(BasePolicy):
@@ -322,9 +368,19 @@ class HalvingPolicy(BasePolicy):
         return rung == k
 
     def _stops(self, curve, peers, k):
+        return self._rank(curve, peers, k) > math.ceil(len(peers) / self.factor)
+
+    @staticmethod
+    def _rank(curve, peers, k):
+        """1 for the best trial at rung ``k``."""
         best_first = sorted(peers, key=lambda c: (-c.score_at(k), c.trial_id))
-        n_keep = math.ceil(len(peers) / self.factor)
-        return best_first.index(curve) >= n_keep
+        return best_first.index(curve) + 1
+
+    def _explain(self, curve, peers, k):
+        return (
+            f"halving: {curve.score_at(k):.3f} ranks {self._rank(curve, peers, k)} of {len(peers)}, "
+            f"outside the top {math.ceil(len(peers) / self.factor)} kept"
+        )
 
 
 def make_policy(policy):

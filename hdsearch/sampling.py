@@ -87,6 +87,26 @@ class BaseSampling(ConfigObject):
         """
         raise NotImplementedError
 
+    def skip(self, history, n):
+        """Move past ``n`` proposals already made (a resumed search); return how many there were.
+
+        Stream samplings (grid, random, Sobol) draw and drop them, so the
+        next proposal is the one an uninterrupted search would make next.
+        A sampling whose proposals are a function of ``history`` alone
+        overrides this to do nothing.
+
+        Parameters
+        ----------
+        history : list of Observation
+        n : int
+
+        Returns
+        -------
+        int
+            Proposals skipped; fewer than ``n`` when the stream ran out.
+        """
+        return len(self.propose(history, n))
+
     def default_max_total_runs(self, space):
         """What ``max_total_runs=None`` means: 10 trials."""
         return 10

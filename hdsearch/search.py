@@ -2,6 +2,7 @@
 
 import numbers
 import time
+import warnings
 
 import numpy as np
 from joblib import Parallel, effective_n_jobs
@@ -319,8 +320,15 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         )
         budget = Budget(max_total_runs, self._wave_width(sampling), self.max_duration)
         engine = WaveEngine(evaluation, sampler, budget, policy, self._primary_metric(metric_names))
-        with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
-            trials = engine.run(parallel)
+        try:
+            with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
+                trials = engine.run(parallel)
+        except BaseException:
+            # KeyboardInterrupt included: what finished stays readable.
+            self.trials_ = engine.trials
+            raise
+        if engine.stop_reason == "max_duration":
+            warnings.warn(_max_duration_message(self.max_duration, trials), UserWarning)
         if not trials:
             raise ValueError(
                 "No fits were performed. Was the CV iterator empty? Were there no candidates?"
@@ -655,6 +663,15 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         """Class labels of ``best_estimator_``; only with ``refit=True``."""
         _estimator_has("classes_")(self)
         return self.best_estimator_.classes_
+
+
+def _max_duration_message(max_duration, trials):
+    counts = {status: sum(t.status == status for t in trials) for status in ("completed", "terminated", "failed")}
+    return (
+        f"max_duration={max_duration} s ran out: the search stopped between waves after "
+        f"{len(trials)} trials ({counts['completed']} completed, {counts['terminated']} terminated, "
+        f"{counts['failed']} failed). Their results are kept; trials still running were marked terminated."
+    )
 
 
 def refit_with_resource(estimator, params, resource, X, y, rows, fit_params, seed, classes):

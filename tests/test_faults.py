@@ -1,0 +1,141 @@
+"""Faults: failing trials, dying workers, interrupts and time limits never lose finished work."""
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import make_classification
+from sklearn.linear_model import SGDClassifier
+from sklearn.model_selection import KFold
+
+from hdsearch import HyperDriveSearchCV, choice
+from hdsearch.policy import MedianStoppingPolicy
+from hdsearch.resource import PartialFit
+
+X, y = make_classification(n_samples=90, n_features=5, random_state=0)
+CV = KFold(2)
+
+
+class Crashy(ClassifierMixin, BaseEstimator):
+    """Scores ``quality``; ``action`` makes its fit raise, kill its process, or interrupt."""
+
+    def __init__(self, quality=0.5, action=None):
+        self.quality = quality
+        self.action = action
+
+    def _act(self):
+        if self.action == "raise":
+            raise RuntimeError(f"fit failed on purpose for quality={self.quality}")
+        if self.action == "exit":
+            os._exit(3)
+        if self.action == "interrupt":
+            raise KeyboardInterrupt
+
+    def fit(self, X, y):
+        self._act()
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def partial_fit(self, X, y, classes=None):
+        self.calls_ = getattr(self, "calls_", 0) + 1
+        if self.calls_ == 2:
+            self._act()
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X), dtype=int)
+
+    def score(self, X, y):
+        return self.quality + 0.01 * getattr(self, "calls_", 0)
+
+
+SPACE = [
+    {"quality": choice(0.1, 0.2, 0.3, 0.4)},
+    {"quality": choice(0.9), "action": choice("exit")},
+]
+
+
+def test_a_worker_dying_fails_its_trial_and_the_search_completes():
+    search = HyperDriveSearchCV(Crashy(), SPACE, sampling="grid", cv=CV, n_jobs=2, error_score=np.nan)
+    with pytest.warns(Warning, match="died"):
+        search.fit(X, y)
+    statuses = list(search.cv_results_["status"])
+    assert statuses == ["completed"] * 4 + ["failed"]
+    assert "died" in search.trials_[4].errors[0]
+    assert search.best_params_ == {"quality": 0.4}
+
+
+def test_a_worker_dying_mid_partial_fit_loses_nothing_else():
+    kwargs = dict(resource=PartialFit(3), sampling="grid", cv=CV, random_state=0)
+    search = HyperDriveSearchCV(Crashy(), SPACE, n_jobs=2, **kwargs)
+    with pytest.warns(Warning, match="died"):
+        search.fit(X, y)
+    healthy = HyperDriveSearchCV(Crashy(), SPACE[:1], n_jobs=1, **kwargs).fit(X, y)
+    assert list(search.cv_results_["status"]) == ["completed"] * 4 + ["failed"]
+    np.testing.assert_array_equal(search.cv_results_["mean_test_score"][:4], healthy.cv_results_["mean_test_score"])
+
+
+def test_error_score_raise_reraises_a_dying_worker():
+    search = HyperDriveSearchCV(Crashy(), SPACE, sampling="grid", cv=CV, n_jobs=2, error_score="raise")
+    with pytest.raises(Exception, match="(?i)worker|process"):
+        search.fit(X, y)
+
+
+def test_a_failing_trial_keeps_its_traceback_and_the_search_goes_on():
+    space = [{"quality": choice(0.3, 0.6)}, {"quality": choice(0.9), "action": choice("raise")}]
+    search = HyperDriveSearchCV(Crashy(), space, sampling="grid", cv=CV)
+    with pytest.warns(Warning, match="fit failed on purpose"):
+        search.fit(X, y)
+    assert list(search.cv_results_["status"]) == ["completed", "completed", "failed"]
+    assert "RuntimeError: fit failed on purpose" in search.trials_[2].errors[0]
+    assert search.best_params_ == {"quality": 0.6}
+
+
+def test_keyboard_interrupt_reraises_and_keeps_the_finished_trials():
+    space = [{"quality": choice(0.3, 0.6)}, {"quality": choice(0.9), "action": choice("interrupt")}]
+    search = HyperDriveSearchCV(
+        Crashy(), space, sampling="grid", resource=PartialFit(3), policy=MedianStoppingPolicy(),
+        max_concurrent_runs=2, cv=CV, random_state=0,
+    )
+    with pytest.raises(KeyboardInterrupt):
+        search.fit(X, y)
+    finished = [trial for trial in search.trials_ if trial.ended]
+    assert [trial.params for trial in finished] == [{"quality": 0.3}, {"quality": 0.6}]
+    assert all(trial.status == "completed" for trial in finished)
+
+
+def test_max_duration_ends_between_waves_with_a_message_and_keeps_results():
+    search = HyperDriveSearchCV(
+        SGDClassifier(random_state=0), {"alpha": choice(1e-4, 1e-3, 1e-2, 1e-1)}, sampling="grid",
+        resource=PartialFit(5), policy=MedianStoppingPolicy(), max_concurrent_runs=1,
+        max_duration=1e-9, cv=CV, random_state=0,
+    )
+    with pytest.warns(UserWarning, match="max_duration"):
+        search.fit(X, y)
+    assert len(search.trials_) == 1
+    assert search.cv_results_["status"][0] == "terminated"
+
+
+def test_nan_scores_rank_last_with_a_warning():
+    space = {"quality": choice(0.3, float("nan"), 0.6)}
+    search = HyperDriveSearchCV(Crashy(), space, sampling="grid", cv=CV)
+    with pytest.warns(UserWarning, match="non-finite"):
+        search.fit(X, y)
+    assert list(search.cv_results_["rank_test_score"]) == [2, 3, 1]
+
+
+def test_a_policy_never_takes_a_nan_trial_as_leader():
+    space = {"quality": choice(float("nan"), 0.5, 0.2)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search = HyperDriveSearchCV(
+            Crashy(), space, sampling="grid", resource=PartialFit(3), policy=MedianStoppingPolicy(),
+            cv=CV, random_state=0,
+        ).fit(X, y)
+    # The median of the others' running averages is NaN-free only through 0.5 and 0.2;
+    # the NaN trial is the worst, never the protected leader.
+    assert search.cv_results_["status"][0] == "terminated"
+    assert search.cv_results_["status"][1] == "completed"
