@@ -4,6 +4,7 @@ A search space, a sampling strategy and an early-termination policy,
 delivered as a scikit-learn estimator, :class:`HyperDriveSearchCV`.
 """
 
+from .callbacks import EarlyStopOnPlateau, StopSearch, StopWhenScoreReaches
 from .policy import (
     BanditPolicy,
     HalvingPolicy,
@@ -14,6 +15,7 @@ from .policy import (
 from .resource import Folds, PartialFit, Subsample, WarmStart
 from .sampling import GridSampling, RandomSampling
 from .search import HyperDriveSearchCV
+from .store import load_experiment
 from .space import (
     Space,
     choice,
@@ -32,6 +34,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BanditPolicy",
+    "EarlyStopOnPlateau",
     "Folds",
     "GridSampling",
     "HalvingPolicy",
@@ -44,7 +47,10 @@ __all__ = [
     "HyperDriveSearchCV",
     "RandomSampling",
     "Space",
+    "StopSearch",
+    "StopWhenScoreReaches",
     "choice",
+    "load_experiment",
     "lognormal",
     "loguniform",
     "normal",

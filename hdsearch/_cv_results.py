@@ -108,6 +108,7 @@ def build_cv_results(trials, n_splits, metric_names, return_train_score, evaluat
         if return_train_score:
             _store(results, f"train_{name}", column(lambda r: r.train_scores[name]), missing, splits=True)
     results["status"] = np.array([trial.status for trial in trials], dtype=object)
+    results["source"] = np.array([trial.source for trial in trials], dtype=object)
     per_fold = evaluation is not None and evaluation.resource.per_fold
     reached = [trial.n_intervals_reached(per_fold, n_splits) for trial in trials]
     results["n_intervals"] = np.array(reached, dtype=np.int64)

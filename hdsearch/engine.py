@@ -356,9 +356,24 @@ class WaveEngine:
                 f" totalling {n_splits * len(new_trials)} fits"
             )
 
-    def observations(self):
-        """Every trial so far as an :class:`Observation`: warm-start trials first, then this search's."""
-        return [self._observation(trial) for trial in self.prior_trials + self.trials]
+    def observations(self, include_prior=True):
+        """Every trial so far as an :class:`Observation`: warm-start trials first, then this search's.
+
+        Parameters
+        ----------
+        include_prior : bool, default=True
+            Include the warm-start trials.
+
+        Returns
+        -------
+        list of Observation
+        """
+        trials = self.prior_trials + self.trials if include_prior else self.trials
+        return [self._observation(trial) for trial in trials]
+
+    def completed_scores(self, trials):
+        """Primary scores of the completed ones among ``trials``."""
+        return [self._observation(t).score for t in trials if t.status == COMPLETED]
 
     def _observation(self, trial):
         curve = trial.interval_scores(self._metric(), self.evaluation.resource.per_fold, self.evaluation.n_splits)

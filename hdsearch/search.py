@@ -1,6 +1,7 @@
 """HyperDriveSearchCV: HyperDrive's experiment as a scikit-learn search estimator."""
 
 import numbers
+import os
 import time
 import warnings
 
@@ -25,6 +26,9 @@ from ._cv_results import (
     metric_names_of,
     warn_or_raise_about_fit_failures,
 )
+from ._experiment import ExperimentRecorder, spec_of, warm_start_trials
+from ._progress import ProgressReporter
+from .callbacks import WaveSnapshot, check_callbacks, run_callbacks
 from .engine import Budget, Evaluation, WaveEngine
 from .policy import BasePolicy, make_policy
 from .resource import BaseResource, make_resource
@@ -122,15 +126,47 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         Score of a failed fit; "raise" stops the search with the error.
     return_train_score : bool, default=False
         Also score each fold on its training part.
+    callbacks : list of callable, default=None
+        Each is called after every wave with a read-only
+        :class:`~hdsearch.callbacks.WaveSnapshot` of the trial table.
+        Returning True, or raising :class:`~hdsearch.StopSearch`, ends the
+        search cleanly after that wave, keeping every result. See
+        :class:`~hdsearch.StopWhenScoreReaches` and
+        :class:`~hdsearch.EarlyStopOnPlateau`.
+    progress_bar : bool, default=False
+        Show a progress bar (tqdm's ``auto`` flavour, from the ``progress``
+        extra; plain lines on stderr without tqdm): trials ended, completed,
+        terminated and failed, and the best score so far.
+    storage : str, path or None, default=None
+        An SQLite file (a path or ``"sqlite:///path"``; its directory must
+        exist) that records every wave in one transaction. ``fit`` on an
+        experiment already in the file, with the same spec (estimator,
+        space, sampling, policy, resource, scoring, splits, data shape,
+        random_state, max_concurrent_runs, error_score,
+        return_train_score), resumes it: finished trials and intervals are
+        read back, trials that were in flight are re-run, and the final
+        ``cv_results_`` equal those of an uninterrupted run. None touches no
+        disk.
+    experiment_name : str, default=None
+        The experiment's name in ``storage``; None derives it from the
+        spec, so refitting the same search resumes it. A different spec
+        under an existing name is an error.
+    resume_from : list of str or fitted HyperDriveSearchCV, default=None
+        Warm start: ended trials of earlier experiments (names in
+        ``storage``, or fitted searches) inform the sampling and the
+        policy's comparisons. They are not run again, do not count against
+        ``max_total_runs``, cannot be ``best_``, and appear after this
+        search's rows in ``cv_results_`` with their ``source``.
 
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
         ``GridSearchCV``'s keys and dtypes, one row per trial in trial order,
         plus ``status`` (``"completed"``, ``"terminated"`` or ``"failed"``),
-        ``n_intervals`` (intervals run) and ``resource_reached`` (folds,
-        epochs, the grown parameter's value or training samples). Split and
-        mean scores are those of the last interval reached.
+        ``n_intervals`` (intervals run), ``resource_reached`` (folds,
+        epochs, the grown parameter's value or training samples) and
+        ``source`` (``"search"``, or the experiment a warm-start trial came
+        from). Split and mean scores are those of the last interval reached.
     best_estimator_ : estimator
         The best parameter set refit on the whole data; with ``refit=True``.
     best_score_ : float
@@ -150,6 +186,11 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
     trials_ : list of Trial
         One plain record per trial: params, status and every fold's scores
         and times.
+    experiment_ : Experiment or None
+        ``name`` and ``storage`` path of the stored experiment, and
+        ``resumed_trials`` read back when the fit started; None without
+        ``storage``. ``hdsearch.load_experiment(storage, name)`` reads it
+        back without refitting.
     classes_, n_features_in_, feature_names_in_
         Those of ``best_estimator_``, when it has them.
 
@@ -211,6 +252,11 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         ],
         "error_score": [v.one_of("raise"), v.REAL],
         "return_train_score": [v.BOOLEAN],
+        "callbacks": [v.instance_of(list, tuple, description="a list of callables"), v.NONE],
+        "progress_bar": [v.BOOLEAN],
+        "storage": [v.instance_of(str, os.PathLike, description="a path or 'sqlite:///path'"), v.NONE],
+        "experiment_name": [v.STRING, v.NONE],
+        "resume_from": [v.instance_of(list, tuple, description="a list of names or fitted searches"), v.NONE],
     }
 
     def __init__(
@@ -233,6 +279,11 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         random_state=None,
         error_score=np.nan,
         return_train_score=False,
+        callbacks=None,
+        progress_bar=False,
+        storage=None,
+        experiment_name=None,
+        resume_from=None,
     ):
         self.estimator = estimator
         self.param_distributions = param_distributions
@@ -251,6 +302,11 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.random_state = random_state
         self.error_score = error_score
         self.return_train_score = return_train_score
+        self.callbacks = callbacks
+        self.progress_bar = progress_bar
+        self.storage = storage
+        self.experiment_name = experiment_name
+        self.resume_from = resume_from
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -285,6 +341,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
             The fitted search.
         """
         space, sampling, policy, resource = self._check_experiment()
+        callbacks = check_callbacks(self.callbacks)
         scorer, metric_names = self._get_scorer()
         X, y = indexable(X, y)
         routed = self._route_fit_params(scorer, params)
@@ -318,8 +375,21 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
             seed_entropy=self._seed_entropy(resource),
             classes=np.unique(y) if is_classifier(self.estimator) and y is not None else None,
         )
+        recorder = None
+        if self.storage is not None:
+            spec = spec_of(self, space, sampling, policy, resource, splits, X, y)
+            recorder = ExperimentRecorder(self.storage, self.experiment_name, spec)
+        prior = warm_start_trials(self.resume_from or [], self.storage, recorder and recorder.name)
         budget = Budget(max_total_runs, self._wave_width(sampling), self.max_duration)
-        engine = WaveEngine(evaluation, sampler, budget, policy, self._primary_metric(metric_names))
+        engine = WaveEngine(
+            evaluation, sampler, budget, policy, self._primary_metric(metric_names), prior_trials=prior
+        )
+        if recorder is not None:
+            engine.restore(recorder.load())
+        self.experiment_ = None if recorder is None else recorder.experiment
+        progress = ProgressReporter(max_total_runs, engine.completed_scores) if self.progress_bar else None
+        engine.listeners = [recorder] if recorder is not None else []
+        engine.listeners += self._wave_listeners(engine, callbacks, progress)
         try:
             with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
                 trials = engine.run(parallel)
@@ -327,6 +397,9 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
             # KeyboardInterrupt included: what finished stays readable.
             self.trials_ = engine.trials
             raise
+        finally:
+            if progress is not None:
+                progress.close()
         if engine.stop_reason == "max_duration":
             warnings.warn(_max_duration_message(self.max_duration, trials), UserWarning)
         if not trials:
@@ -342,13 +415,28 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         warn_or_raise_about_fit_failures(trials, self.error_score)
         self.trials_ = trials
         self.cv_results_ = build_cv_results(
-            trials, self.n_splits_, metric_names, self.return_train_score, evaluation
+            trials + prior, self.n_splits_, metric_names, self.return_train_score, evaluation
         )
         self._select_best(metric_names)
         if self.refit:
             self._refit_best(X, y, routed.estimator.fit, evaluation)
         self.scorer_ = self._scorer_attribute(scorer)
         return self
+
+    def _wave_listeners(self, engine, callbacks, progress):
+        """What runs after every wave: termination lines, the progress bar, the callbacks."""
+        listeners = []
+        if self.verbose > 0:
+            listeners.append(_print_terminations)
+        if progress is not None:
+            listeners.append(progress)
+        if callbacks:
+            listeners.append(
+                lambda report: run_callbacks(
+                    callbacks, WaveSnapshot(report.wave, tuple(engine.observations(include_prior=False)))
+                )
+            )
+        return listeners
 
     def _check_experiment(self):
         """Validate everything that can be checked before any fit starts."""
@@ -665,6 +753,11 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         return self.best_estimator_.classes_
 
 
+def _print_terminations(report):
+    for trial_id, _, reason in report.terminated:
+        print(f"[trial {trial_id}] terminated: {reason}")
+
+
 def _max_duration_message(max_duration, trials):
     counts = {status: sum(t.status == status for t in trials) for status in ("completed", "terminated", "failed")}
     return (
@@ -690,7 +783,8 @@ def refit_with_resource(estimator, params, resource, X, y, rows, fit_params, see
 
 
 def _best_completed(results, rank_key):
-    """Lowest-ranked completed trial, the first one on ties."""
+    """Lowest-ranked completed trial of this search, the first one on ties."""
     ranks = np.asarray(results[rank_key], dtype=float)
-    ranks = np.where(results["status"] == COMPLETED, ranks, np.inf)
+    own = (results["status"] == COMPLETED) & (results["source"] == "search")
+    ranks = np.where(own, ranks, np.inf)
     return int(np.argmin(ranks))

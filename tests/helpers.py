@@ -1,6 +1,9 @@
-"""Assertions shared by the tests."""
+"""Assertions and estimators shared by the tests."""
+
+import time
 
 import numpy as np
+from sklearn.linear_model import SGDClassifier
 
 
 def timing_free(cv_results):
@@ -17,3 +20,11 @@ def assert_same_cv_results(left, right):
             assert left[key] == right[key]
         else:
             np.testing.assert_array_equal(np.asarray(left[key]), np.asarray(right[key]), key)
+
+
+class SleepySGD(SGDClassifier):
+    """SGDClassifier whose ``partial_fit`` takes a little longer, so a search can be killed mid-way."""
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        time.sleep(0.05)
+        return super().partial_fit(X, y, classes=classes, sample_weight=sample_weight)

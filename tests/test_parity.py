@@ -42,7 +42,7 @@ def assert_same_results(theirs, ours, metrics=("score",), train=False):
             for key in (f"mean_train_{metric}", f"std_train_{metric}"):
                 np.testing.assert_array_equal(ours.cv_results_[key], theirs.cv_results_[key], key)
     timing_free = [k for k in theirs.cv_results_ if "time" not in k]
-    assert [k for k in ours.cv_results_ if "time" not in k and k not in ("status", "n_intervals", "resource_reached")] == timing_free
+    assert [k for k in ours.cv_results_ if "time" not in k and k not in ("status", "source", "n_intervals", "resource_reached")] == timing_free
 
 
 def test_single_metric_grid_matches_gridsearchcv(data):

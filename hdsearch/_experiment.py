@@ -1,0 +1,187 @@
+"""A search's experiment in the store: its spec, its name, resume and warm start.
+
+``HyperDriveSearchCV.fit`` asks this module for an :class:`Experiment` when
+``storage`` is set: the spec says everything that decides the results, so a
+fit with the same spec under the same name resumes, and a different spec is
+an error. Nothing here runs estimators.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from .store import open_store
+
+
+def spec_of(search, space, sampling, policy, resource, splits, X, y):
+    """What decides a search's results, as a dict of strings.
+
+    ``max_total_runs``, ``max_duration``, ``n_jobs`` and the progress options
+    are left out: a resumed search may get a larger budget or more workers
+    and still continue the same experiment.
+
+    Returns
+    -------
+    dict of str to str
+    """
+    estimator = search.estimator
+    params = {name: repr(value) for name, value in sorted(estimator.get_params(deep=True).items())}
+    return {
+        "estimator": f"{type(estimator).__module__}.{type(estimator).__qualname__}",
+        "estimator_params": json.dumps(params, sort_keys=True),
+        "space": repr([dict(sorted(subspace.items())) for subspace in space.subspaces]),
+        "sampling": repr(sampling),
+        "policy": repr(policy),
+        "resource": repr(resource),
+        "scoring": _describe_scoring(search.scoring),
+        "cv": f"{_describe(search.cv)}; {len(splits)} splits, sha1 {_splits_digest(splits)}",
+        "data": f"X shape {_shape(X)}, y shape {_shape(y)}",
+        "random_state": _describe(search.random_state),
+        "max_concurrent_runs": repr(search.max_concurrent_runs),
+        "error_score": repr(search.error_score),
+        "return_train_score": repr(search.return_train_score),
+    }
+
+
+def default_name(spec):
+    """``<Estimator>-<8 hex digits of the spec>``: the same spec finds the same experiment."""
+    digest = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:8]
+    return f"{spec['estimator'].rsplit('.', 1)[-1]}-{digest}"
+
+
+def _describe(value):
+    if isinstance(value, np.random.RandomState):
+        return "a RandomState instance (not reproducible)"
+    if callable(value) and not hasattr(value, "split"):
+        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', type(value).__name__)}"
+    return repr(value)
+
+
+def _describe_scoring(scoring):
+    if isinstance(scoring, dict):
+        return repr({name: _describe(scorer) for name, scorer in sorted(scoring.items())})
+    if isinstance(scoring, (list, tuple, set)):
+        return repr(sorted(scoring))
+    return _describe(scoring)
+
+
+def _splits_digest(splits):
+    digest = hashlib.sha1()
+    for train, test in splits:
+        digest.update(np.asarray(train, dtype=np.int64).tobytes())
+        digest.update(b"|")
+        digest.update(np.asarray(test, dtype=np.int64).tobytes())
+    return digest.hexdigest()[:12]
+
+
+def _shape(values):
+    if values is None:
+        return None
+    return tuple(getattr(values, "shape", (len(values),)))
+
+
+@dataclass
+class Experiment:
+    """Where a fitted search's trials live: ``search.experiment_``.
+
+    Parameters
+    ----------
+    name : str
+    storage : str
+        Path of the SQLite file.
+    resumed_trials : int
+        Trials read back from the store when the fit started.
+    """
+
+    name: str
+    storage: str
+    resumed_trials: int = 0
+
+
+class ExperimentRecorder:
+    """Open (or resume) an experiment and write every wave to it.
+
+    Parameters
+    ----------
+    storage : str
+        A path or ``"sqlite:///path"``.
+    name : str or None
+        None derives the name from the spec (:func:`default_name`).
+    spec : dict
+    """
+
+    def __init__(self, storage, name, spec):
+        self.store = open_store(storage)
+        self.name = default_name(spec) if name is None else name
+        self.store.open_experiment(self.name, spec)
+        self.experiment = Experiment(self.name, self.store.path)
+
+    def load(self):
+        """The trials stored so far, in trial order."""
+        trials = self.store.load_trials(self.name)
+        self.experiment.resumed_trials = len(trials)
+        return trials
+
+    def __call__(self, report):
+        """Wave listener: the wave's changes in one transaction."""
+        self.store.write_wave(self.name, report.changed, report.new_results)
+        return False
+
+
+def warm_start_trials(resume_from, storage, current_name):
+    """Ended trials of earlier experiments, each marked with its ``source``.
+
+    Parameters
+    ----------
+    resume_from : list of str or fitted HyperDriveSearchCV
+        Experiment names (read from ``storage``) or fitted searches.
+    storage : str or None
+    current_name : str or None
+        The experiment being fitted; naming it in ``resume_from`` is an error.
+
+    Returns
+    -------
+    list of Trial
+    """
+    trials = []
+    for source in resume_from:
+        if isinstance(source, str):
+            if storage is None:
+                raise ValueError(
+                    f"resume_from={source!r} names an experiment, which needs storage; got storage=None"
+                )
+            if source == current_name:
+                raise ValueError(
+                    f"resume_from={source!r} is the experiment being fitted; fitting it again resumes it"
+                )
+            store = open_store(storage)
+            if source not in store.experiment_names():
+                raise ValueError(
+                    f"resume_from: no experiment {source!r} in {storage!r}; it holds "
+                    f"{sorted(store.experiment_names())!r}"
+                )
+            loaded, label = store.load_trials(source), source
+        elif hasattr(source, "trials_"):
+            loaded = source.trials_
+            experiment = getattr(source, "experiment_", None)
+            label = experiment.name if experiment is not None else f"search {id(source):x}"
+        else:
+            raise ValueError(
+                "resume_from must hold experiment names or fitted HyperDriveSearchCV objects, "
+                f"got {source!r}"
+            )
+        for trial in loaded:
+            if trial.ended:
+                trials.append(_copy_as_prior(trial, label, len(trials)))
+    return trials
+
+
+def _copy_as_prior(trial, label, position):
+    from .trials import Trial
+
+    return Trial(
+        trial_id=position, params=dict(trial.params), status=trial.status, results=list(trial.results),
+        start_time=trial.start_time, end_time=trial.end_time, source=label,
+    )

@@ -1,0 +1,163 @@
+"""Resume and warm start through the store: an interrupted search costs nothing."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.linear_model import SGDClassifier
+from sklearn.model_selection import KFold
+
+from helpers import SleepySGD, assert_same_cv_results
+
+from hdsearch import HyperDriveSearchCV, load_experiment, loguniform
+from hdsearch.engine import WaveEngine
+from hdsearch.policy import MedianStoppingPolicy
+from hdsearch.resource import PartialFit
+
+X, y = make_classification(n_samples=120, n_features=6, random_state=0)
+SPACE = {"alpha": loguniform(-10, -1), "eta0": loguniform(-6, -1)}
+
+
+def search(estimator=None, **kwargs):
+    defaults = dict(
+        resource=PartialFit(6), policy=MedianStoppingPolicy(delay_evaluation=2), max_total_runs=8,
+        max_concurrent_runs=3, cv=KFold(3), random_state=0,
+    )
+    if estimator is None:
+        estimator = SGDClassifier(learning_rate="constant", random_state=0)
+    return HyperDriveSearchCV(estimator, SPACE, **{**defaults, **kwargs})
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys
+    sys.path[:0] = {paths!r}
+    from helpers import SleepySGD
+    from test_resume import X, y, search
+
+    search(SleepySGD(learning_rate="constant", random_state=0), storage={db!r}, experiment_name="killed").fit(X, y)
+    """
+)
+
+
+def killable(db):
+    """Two trials ended and one still running with intervals done: its fold models die with the process."""
+    query = """
+        SELECT
+            (SELECT COUNT(*) FROM trials WHERE status != 'running'),
+            (SELECT COUNT(*) FROM trials t WHERE t.status = 'running' AND EXISTS
+                (SELECT 1 FROM intervals i WHERE i.experiment = t.experiment AND i.trial_id = t.trial_id))
+    """
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
+            ended, running_with_intervals = connection.execute(query).fetchone()
+    except sqlite3.Error:
+        return False
+    return ended >= 2 and running_with_intervals >= 1
+
+
+def test_a_search_killed_with_sigkill_resumes_to_the_uninterrupted_results(tmp_path):
+    db = str(tmp_path / "store.db")
+    here = os.path.dirname(__file__)
+    code = CHILD.format(paths=[here, os.path.dirname(here)], db=db)
+    child = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.monotonic() + 120
+    while not killable(db):
+        assert child.poll() is None, "the search ended before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+
+    with sqlite3.connect(db) as connection:
+        stored = connection.execute("SELECT COUNT(*) FROM trials").fetchone()[0]
+    assert 2 <= stored < 8, "the kill should land mid-search"
+
+    resumed = search(SleepySGD(learning_rate="constant", random_state=0), storage=db, experiment_name="killed")
+    resumed.fit(X, y)
+    assert resumed.experiment_.resumed_trials == stored
+
+    uninterrupted = search().fit(X, y)
+    assert_same_cv_results(resumed.cv_results_, uninterrupted.cv_results_)
+    assert resumed.best_params_ == uninterrupted.best_params_
+
+
+def test_fitting_a_finished_experiment_again_reruns_nothing(tmp_path, monkeypatch):
+    db = tmp_path / "store.db"
+    first = search(storage=db).fit(X, y)
+    waves = []
+    original = WaveEngine._run_wave
+    with monkeypatch.context() as patch:
+        patch.setattr(WaveEngine, "_run_wave", lambda self, *args: waves.append(1) or original(self, *args))
+        again = search(storage=db).fit(X, y)
+    assert again.experiment_.name == first.experiment_.name
+    assert again.experiment_.resumed_trials == 8
+    assert waves == []
+    assert_same_cv_results(again.cv_results_, first.cv_results_)
+
+
+def test_a_larger_budget_continues_the_experiment(tmp_path):
+    db = tmp_path / "store.db"
+    search(storage=db, experiment_name="grow").fit(X, y)
+    grown = search(storage=db, experiment_name="grow", max_total_runs=12).fit(X, y)
+    straight = search(max_total_runs=12).fit(X, y)
+    assert grown.experiment_.resumed_trials == 8
+    assert_same_cv_results(grown.cv_results_, straight.cv_results_)
+
+
+def test_a_different_spec_under_the_same_name_is_an_error_naming_the_keys(tmp_path):
+    db = tmp_path / "store.db"
+    search(storage=db, experiment_name="exp").fit(X, y)
+    with pytest.raises(ValueError, match="(?s)exp.*policy"):
+        search(storage=db, experiment_name="exp", policy=None).fit(X, y)
+
+
+def test_warm_start_trials_inform_the_search_and_are_marked(tmp_path):
+    db = tmp_path / "store.db"
+    search(storage=db, experiment_name="earlier", max_total_runs=5).fit(X, y)
+    warm = search(storage=db, experiment_name="later", random_state=1, resume_from=["earlier"]).fit(X, y)
+    sources = list(warm.cv_results_["source"])
+    assert sources == ["search"] * 8 + ["earlier"] * 5
+    assert len(warm.trials_) == 8
+    assert warm.cv_results_["source"][warm.best_index_] == "search"
+
+
+def test_warm_start_from_a_fitted_search_without_storage():
+    earlier = search(max_total_runs=4).fit(X, y)
+    warm = search(random_state=1, resume_from=[earlier]).fit(X, y)
+    assert list(warm.cv_results_["source"][8:]) == [warm.cv_results_["source"][8]] * 4
+    assert warm.cv_results_["source"][8] != "search"
+
+
+def test_warm_start_needs_storage_for_names():
+    with pytest.raises(ValueError, match="resume_from='x'.*storage"):
+        search(resume_from=["x"]).fit(X, y)
+
+
+def test_load_experiment_reads_the_table_without_refitting(tmp_path):
+    pd = pytest.importorskip("pandas")
+    db = tmp_path / "store.db"
+    fitted = search(storage=db, experiment_name="read").fit(X, y)
+    table = load_experiment(db, "read")
+    assert isinstance(table, pd.DataFrame)
+    assert list(table["status"]) == list(fitted.cv_results_["status"])
+    np.testing.assert_allclose(table["mean_test_score"], fitted.cv_results_["mean_test_score"])
+
+
+def test_without_storage_nothing_touches_the_disk(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    fitted = search().fit(X, y)
+    assert fitted.experiment_ is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_storage_path_in_a_missing_directory_fails_before_any_fit(tmp_path):
+    with pytest.raises(ValueError, match="storage"):
+        search(storage=tmp_path / "missing" / "store.db").fit(X, y)
