@@ -161,3 +161,39 @@ def test_without_storage_nothing_touches_the_disk(tmp_path, monkeypatch):
 def test_a_storage_path_in_a_missing_directory_fails_before_any_fit(tmp_path):
     with pytest.raises(ValueError, match="storage"):
         search(storage=tmp_path / "missing" / "store.db").fit(X, y)
+
+
+class InterruptAfter(SGDClassifier):
+    """Raises KeyboardInterrupt in the partial_fit call number ``budget`` of this process."""
+
+    calls = 0
+    budget = None
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        type(self).calls += 1
+        if type(self).budget is not None and type(self).calls >= type(self).budget:
+            raise KeyboardInterrupt
+        return super().partial_fit(X, y, classes=classes, sample_weight=sample_weight)
+
+
+def test_an_interrupted_search_keeps_a_consistent_store_and_resumes(tmp_path, monkeypatch):
+    db = tmp_path / "store.db"
+    estimator = InterruptAfter(learning_rate="constant", random_state=0)
+    monkeypatch.setattr(InterruptAfter, "budget", 100)
+    interrupted = search(estimator, storage=db, experiment_name="ctrl-c", n_jobs=1)
+    with pytest.raises(KeyboardInterrupt):
+        interrupted.fit(X, y)
+    finished = [trial for trial in interrupted.trials_ if trial.ended]
+    assert finished, "some trials should have finished before the interrupt"
+    stored = {row["trial_id"]: row["status"] for row in _rows(load_experiment(db, "ctrl-c"))}
+    assert all(stored[trial.trial_id] == trial.status for trial in finished)
+
+    monkeypatch.setattr(InterruptAfter, "budget", None)
+    resumed = search(estimator, storage=db, experiment_name="ctrl-c").fit(X, y)
+    uninterrupted = search().fit(X, y)
+    assert resumed.experiment_.resumed_trials >= len(finished)
+    assert_same_cv_results(resumed.cv_results_, uninterrupted.cv_results_)
+
+
+def _rows(table):
+    return table.to_dict("records") if hasattr(table, "to_dict") else table
