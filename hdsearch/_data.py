@@ -19,6 +19,18 @@ def num_samples(X):
     return shape[0] if shape is not None and len(shape) else len(X)
 
 
+def take_rows(values, indices):
+    """Rows ``indices`` of an array-like, as scikit-learn's ``_safe_indexing`` gives them.
+
+    numpy arrays (memmaps included) are indexed directly: ``_safe_indexing``
+    first asks whether they are data frames of any library, which costs
+    more than the indexing itself on small folds.
+    """
+    if isinstance(values, np.ndarray):
+        return values[indices]
+    return safe_indexing(values, indices)
+
+
 def index_params(params, n_samples, indices):
     """Index every array-like parameter as long as ``X``; pass the rest through.
 
@@ -36,7 +48,7 @@ def index_params(params, n_samples, indices):
     indexed = {}
     for name, value in params.items():
         if _is_sample_aligned(value, n_samples):
-            indexed[name] = safe_indexing(value, indices)
+            indexed[name] = take_rows(value, indices)
         else:
             indexed[name] = value
     return indexed
@@ -137,8 +149,8 @@ class TrainingFold:
 
     def _whole_data_rows(self, indices):
         X, y = self._data
-        y_part = None if y is None else safe_indexing(y, indices)
-        return safe_indexing(X, indices), y_part, self._params(indices)
+        y_part = None if y is None else take_rows(y, indices)
+        return take_rows(X, indices), y_part, self._params(indices)
 
     def _params(self, indices):
         if not self._fit_params:

@@ -72,9 +72,9 @@ def instance_of(*types, description):
 
 
 def has_methods(*names):
-    """Objects with all of the named methods."""
+    """Objects (not classes) with all of the named methods."""
     return Constraint(
-        lambda v: all(callable(getattr(v, name, None)) for name in names),
+        lambda v: not isinstance(v, type) and all(callable(getattr(v, name, None)) for name in names),
         "an object with " + " and ".join(f"a {name!r} method" for name in names),
     )
 

@@ -18,9 +18,8 @@ from joblib.logger import short_format_time
 from sklearn.base import clone
 from sklearn.utils import get_tags
 
-from ._compat import safe_indexing
 from ._config import stream_factory
-from ._data import TrainingFold, index_params, num_samples
+from ._data import TrainingFold, index_params, num_samples, take_rows
 
 
 
@@ -98,8 +97,9 @@ def _run(outcome, estimator, X, y, params, train, test, scorer, metric_names,
     estimator = clone(estimator).set_params(**clone(params, safe=False))
     n_samples = num_samples(X)
     fit_params = index_params(fit_params, n_samples, train)
-    X_train, y_train = _split(estimator, X, y, train)
-    X_test, y_test = _split(estimator, X, y, test, train)
+    pairwise = get_tags(estimator).input_tags.pairwise
+    X_train, y_train = _split(pairwise, X, y, train)
+    X_test, y_test = _split(pairwise, X, y, test, train)
 
     start = time.time()
     try:
@@ -207,9 +207,9 @@ def _warn_scoring_failed(error_score, details):
     )
 
 
-def _split(estimator, X, y, indices, train_indices=None):
+def _split(pairwise, X, y, indices, train_indices=None):
     """Index ``X`` and ``y``; a pairwise estimator gets kernel rows and columns."""
-    if get_tags(estimator).input_tags.pairwise:
+    if pairwise:
         if not hasattr(X, "shape"):
             raise ValueError(
                 "Precomputed kernels or affinity matrices have to be passed as arrays "
@@ -220,8 +220,8 @@ def _split(estimator, X, y, indices, train_indices=None):
         columns = indices if train_indices is None else train_indices
         X_part = X[np.ix_(indices, columns)]
     else:
-        X_part = safe_indexing(X, indices)
-    y_part = None if y is None else safe_indexing(y, indices)
+        X_part = take_rows(X, indices)
+    y_part = None if y is None else take_rows(y, indices)
     return X_part, y_part
 
 
@@ -324,10 +324,11 @@ def advance_fold(
         n_samples = num_samples(X)
         model = resource.new_model(estimator, params) if model is None else copy.deepcopy(model)
         # Slice once per task, not once per step.
-        X_test, y_test = _split(model, X, y, test, train)
+        pairwise = get_tags(model).input_tags.pairwise
+        X_test, y_test = _split(pairwise, X, y, test, train)
         test_score_params = index_params(score_params, n_samples, test)
         if return_train_score:
-            X_train, y_train = _split(model, X, y, train)
+            X_train, y_train = _split(pairwise, X, y, train)
             train_score_params = index_params(score_params, n_samples, train)
         fold = TrainingFold(X, y, train, fit_params)
         # A model from an earlier wave was trained on these very rows.

@@ -2,6 +2,7 @@
 
 import numbers
 import os
+import re
 import time
 import warnings
 
@@ -244,7 +245,13 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
             v.NONE,
         ],
         "verbose": [v.int_at_least(0), v.BOOLEAN],
-        "pre_dispatch": [v.int_at_least(1), v.STRING],
+        "pre_dispatch": [
+            v.int_at_least(1),
+            v.Constraint(
+                lambda p: isinstance(p, str) and _PRE_DISPATCH.fullmatch(p.strip()) is not None,
+                "'all', or an expression of n_jobs such as '2*n_jobs'",
+            ),
+        ],
         "random_state": [
             v.int_at_least(0),
             v.instance_of(np.random.RandomState, description="a RandomState instance"),
@@ -751,6 +758,10 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         """Class labels of ``best_estimator_``; only with ``refit=True``."""
         _estimator_has("classes_")(self)
         return self.best_estimator_.classes_
+
+
+# What joblib's pre_dispatch strings look like: "all", "2*n_jobs", "n_jobs + 2", "8".
+_PRE_DISPATCH = re.compile(r"all|\d+|(\d+\s*\*\s*)?n_jobs(\s*[*+-]\s*\d+)?")
 
 
 def _print_terminations(report):

@@ -123,9 +123,18 @@ class Choice(Expression):
         return self.options[min(int(math.floor(u * n)), n - 1)]
 
     def to_unit(self, value):
-        for index, option in enumerate(self.options):
-            if option is value or _equal(option, value):
-                return (index + 0.5) / len(self.options)
+        # The same object first, then an equal option of the same type, then
+        # any equal one: 1 and 1.0 (or 0 and False) mean different things to
+        # scikit-learn (max_features), so they must not encode alike.
+        matches = (
+            lambda option: option is value,
+            lambda option: type(option) is type(value) and _equal(option, value),
+            lambda option: _equal(option, value),
+        )
+        for match in matches:
+            for index, option in enumerate(self.options):
+                if match(option):
+                    return (index + 0.5) / len(self.options)
         raise ValueError(f"choice: {value!r} is not one of the options {self.options!r}")
 
     def _arguments(self):

@@ -57,6 +57,7 @@ _SQLITE_HEADER = b"SQLite format 3\x00"
 _HEADER_SIZE = 100
 _TABLES = ("meta", "experiments", "trials", "intervals")
 _BUSY_TIMEOUT_SECONDS = 60.0
+_MAX_SHOWN_CHARS = 300
 _EMPTY_TABLE_COLUMNS = ["trial_id", "source", "status", "params", "n_intervals", "start_time", "end_time", "error"]
 _NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
@@ -746,8 +747,16 @@ def _spec_differences(stored, given):
         old = json.dumps(stored[key], sort_keys=True) if key in stored else missing
         new = json.dumps(given[key], sort_keys=True) if key in given else missing
         if old != new:
-            differences.append((key, old, new))
+            differences.append((key, _shortened(old), _shortened(new)))
     return differences
+
+
+def _shortened(text, limit=_MAX_SHOWN_CHARS):
+    """``text``, cut in the middle when longer than ``limit`` characters."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]}...{text[-half:]}"
 
 
 def _trial_row(name, trial):
