@@ -596,8 +596,13 @@ class WaveEngine:
 
 def _is_worker_death(exc):
     """Whether ``exc`` says a worker process died, rather than that the code is wrong."""
-    # dask's KilledWorker is matched by name: distributed is an optional extra.
-    return isinstance(exc, BrokenExecutor) or type(exc).__name__ == "KilledWorker"
+    # dask's errors are matched by name: distributed is an optional extra. A
+    # closed worker takes its tasks (KilledWorker after retries) and the data
+    # scattered to it (FutureCancelledError: "lost dependencies") along.
+    return isinstance(exc, BrokenExecutor) or type(exc).__name__ in _DASK_WORKER_LOSS
+
+
+_DASK_WORKER_LOSS = ("KilledWorker", "FutureCancelledError")
 
 
 def _as_metric_dict(scores):
