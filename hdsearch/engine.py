@@ -210,6 +210,10 @@ class WaveEngine:
         Each is called as ``listener(report)`` with a :class:`WaveReport`
         after every wave, once the policy has been applied. A listener that
         returns True ends the search after that wave.
+    recorder : callable, default=None
+        Called last after every wave, as ``recorder(report)``, with every
+        change of the wave, the trials a time limit or a listener stopped
+        included (the experiment store).
     prior_trials : list of Trial, default=()
         Ended trials of other experiments (warm start): the policy compares
         against them and the sampling sees them, but they are not run.
@@ -222,13 +226,14 @@ class WaveEngine:
     """
 
     def __init__(self, evaluation, sampler, budget, policy=None, primary_metric=None, listeners=(),
-                 prior_trials=()):
+                 prior_trials=(), recorder=None):
         self.evaluation = evaluation
         self.sampler = sampler
         self.budget = budget
         self.policy = policy
         self.primary_metric = primary_metric
         self.listeners = list(listeners)
+        self.recorder = recorder
         self.prior_trials = list(prior_trials)
         self.trials = []
         self.stop_reason = None
@@ -293,12 +298,14 @@ class WaveEngine:
                 break
             self._run_wave(parallel, tasks)
             self._apply_policy()
+            self._wave += 1
             if self._out_of_time(start):
                 self.stop_reason = "max_duration"
-                self._end_running_trials()
-            if self._end_wave() and self.stop_reason is None:
+            if self._notify_listeners() and self.stop_reason is None:
                 self.stop_reason = "callback"
+            if self.stop_reason is not None:
                 self._end_running_trials()
+            self._record_wave()
             if self.stop_reason is not None:
                 break
         self._models.clear()
@@ -314,21 +321,28 @@ class WaveEngine:
                 self._changed[trial.trial_id] = trial
                 self._drop_models(trial)
 
-    def _end_wave(self):
-        """Hand the wave to the listeners; True when one of them asks to stop."""
-        self._wave += 1
-        report = WaveReport(
+    def _report(self):
+        return WaveReport(
             self._wave,
             self.trials,
             [self._changed[i] for i in sorted(self._changed)],
             self._new_results,
             self._terminated,
         )
-        self._changed, self._new_results, self._terminated = {}, [], []
+
+    def _notify_listeners(self):
+        """Hand the wave to the listeners; True when one of them asks to stop."""
+        report = self._report()
         stop = False
         for listener in self.listeners:
             stop = bool(listener(report)) or stop
         return stop
+
+    def _record_wave(self):
+        """Give the recorder the whole wave, the trials stopped by a time limit or a callback included."""
+        if self.recorder is not None:
+            self.recorder(self._report())
+        self._changed, self._new_results, self._terminated = {}, [], []
 
     # ------------------------------------------------------------ slots
 

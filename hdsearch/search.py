@@ -1,5 +1,6 @@
 """HyperDriveSearchCV: HyperDrive's experiment as a scikit-learn search estimator."""
 
+import functools
 import numbers
 import os
 import re
@@ -18,6 +19,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from . import _validation as v
+from . import report as _report
 from ._compat import scorer_takes_fit_sample_weight
 from ._config import stream_factory
 from ._data import TrainingFold, num_samples
@@ -395,8 +397,8 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
             engine.restore(recorder.load())
         self.experiment_ = None if recorder is None else recorder.experiment
         progress = ProgressReporter(max_total_runs, engine.completed_scores) if self.progress_bar else None
-        engine.listeners = [recorder] if recorder is not None else []
-        engine.listeners += self._wave_listeners(engine, callbacks, progress)
+        engine.recorder = recorder
+        engine.listeners = self._wave_listeners(engine, callbacks, progress)
         try:
             with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
                 trials = engine.run(parallel)
@@ -758,6 +760,53 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         """Class labels of ``best_estimator_``; only with ``refit=True``."""
         _estimator_has("classes_")(self)
         return self.best_estimator_.classes_
+
+    # ------------------------------------------------------------ reports
+
+    def leaderboard(self, top=None, include_terminated=True):
+        """The trials sorted by the primary metric, best first.
+
+        HyperDrive's ``get_children_sorted_by_primary_metric``. A trial's
+        ``score`` is the mean test score of the primary (refit) metric at
+        the last interval it reached: for a completed trial its
+        ``mean_test_*`` in ``cv_results_``, for a terminated one the score
+        it was stopped with. Failed and unscored trials come last.
+
+        Parameters
+        ----------
+        top : int, default=None
+            Keep the first ``top`` rows; None keeps all.
+        include_terminated : bool, default=True
+            Whether trials stopped by the policy are listed.
+
+        Returns
+        -------
+        table : pandas.DataFrame or list of dict
+            A DataFrame when pandas is installed, else a list of dicts; one
+            row per trial with ``rank``, ``trial_id``, ``status``, ``score``,
+            ``n_intervals``, ``time`` (seconds of fitting and scoring summed
+            over every fold and interval), one ``param_<name>`` column per
+            hyperparameter and ``params``.
+
+        See Also
+        --------
+        hdsearch.report.leaderboard : The same rows for a stored experiment.
+        """
+        check_is_fitted(self, "trials_")
+        return _report.as_table(_report.leaderboard(self, top=top, include_terminated=include_terminated))
+
+    @property
+    def _repr_html_(self):
+        """HTML for notebooks: a summary and the top trials above scikit-learn's diagram.
+
+        The summary gives the sampling, policy and resource, the budget used,
+        the trials per status and the compute saved by early termination.
+        Unfitted, it is scikit-learn's estimator diagram alone. Like
+        scikit-learn's, it exists only when ``display="diagram"``.
+        """
+        if get_config()["display"] != "diagram":
+            raise AttributeError("_repr_html_ is only defined when the 'display' configuration option is 'diagram'")
+        return functools.partial(_report.search_html, self)
 
 
 # What joblib's pre_dispatch strings look like: "all", "2*n_jobs", "n_jobs + 2", "8".

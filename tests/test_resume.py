@@ -197,3 +197,11 @@ def test_an_interrupted_search_keeps_a_consistent_store_and_resumes(tmp_path, mo
 
 def _rows(table):
     return table.to_dict("records") if hasattr(table, "to_dict") else table
+
+
+def test_trials_a_callback_stops_are_stored_as_terminated(tmp_path):
+    db = tmp_path / "store.db"
+    stopped = search(storage=db, experiment_name="cb", callbacks=[lambda snapshot: snapshot.wave == 2]).fit(X, y)
+    assert "terminated" in set(stopped.cv_results_["status"])
+    stored = _rows(load_experiment(db, "cb"))
+    assert [row["status"] for row in stored] == list(stopped.cv_results_["status"])
