@@ -13,7 +13,7 @@ from .policy import (
     TruncationSelectionPolicy,
 )
 from .resource import Folds, PartialFit, Subsample, WarmStart
-from .sampling import GridSampling, RandomSampling
+from .sampling import BayesianSampling, GridSampling, RandomSampling
 from .search import HyperDriveSearchCV
 from .store import load_experiment
 from .space import (
@@ -34,6 +34,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BanditPolicy",
+    "BayesianSampling",
     "EarlyStopOnPlateau",
     "Folds",
     "GridSampling",

@@ -1,67 +1,720 @@
-"""Leaderboards of a fitted search: the top trials as rows or as text."""
+"""Reports of an experiment: leaderboard, summary, charts and a standalone HTML page.
 
-import numpy as np
+Every function takes a fitted :class:`~hdsearch.HyperDriveSearchCV`, a stored
+experiment as a ``(storage, name)`` pair, or the list of trials
+``open_store(storage).load_trials(name)`` returns.
+
+The charts need matplotlib (the ``plot`` extra) and return a
+``matplotlib.figure.Figure`` that is not registered with pyplot: it shows in a
+notebook (after ``%matplotlib inline``) and saves with ``fig.savefig``.
+
+The **score** of a trial, everywhere here, is the mean test score of the
+primary metric (the refit metric, greater is better) at the last interval the
+trial reached: for a completed trial the ``mean_test_*`` of ``cv_results_``,
+for a terminated one the score it was stopped with.
+"""
+
+import base64
+import html
+import io
+import math
+import time
+
+from ._view import (
+    CATEGORICAL,
+    LOG,
+    category_index,
+    experiment_view,
+    intervals_saved,
+    status_counts,
+)
+from .trials import COMPLETED, FAILED, TERMINATED
+
+_PLOT_EXTRA_MESSAGE = (
+    "hdsearch's charts need matplotlib, which comes with the 'plot' extra: "
+    "python -m pip install 'hdsearch[plot]' (or python -m pip install matplotlib)."
+)
+_STATUS_MARKERS = {COMPLETED: "o", TERMINATED: "x", FAILED: "v", "running": "."}
+_STATUS_COLORS = {COMPLETED: "tab:blue", TERMINATED: "tab:red", FAILED: "black", "running": "tab:gray"}
+_LEADERBOARD_COLUMNS = ["rank", "trial_id", "status", "score", "n_intervals", "time"]
+
+# ------------------------------------------------------------- leaderboard
 
 
-def leaderboard(search, top=10, metric=None):
-    """The best trials of a fitted search, best first.
+def leaderboard(source, top=None, include_terminated=True, metric=None):
+    """The trials sorted by score, best first: HyperDrive's ``get_children_sorted_by_primary_metric``.
 
     Parameters
     ----------
-    search : HyperDriveSearchCV
-        A fitted search.
-    top : int, default=10
-        Number of rows to return.
+    source : HyperDriveSearchCV, (storage, name) or list of Trial
+        A fitted search, a stored experiment, or its trials.
+    top : int, default=None
+        Keep the first ``top`` rows; None keeps all.
+    include_terminated : bool, default=True
+        Whether trials stopped by the early-termination policy are listed.
     metric : str, default=None
-        Metric to rank by; None means the refit metric (``"score"`` for
-        single-metric scoring).
+        Metric to rank by; None means the primary (refit) metric.
 
     Returns
     -------
     rows : list of dict
-        ``rank``, ``trial``, ``status``, ``mean_test``, ``std_test``,
-        ``mean_fit_time`` and ``params`` for each row.
+        One dict per trial, best first, failed and unscored (NaN) trials
+        last, ties in trial order. Keys: ``rank`` (1 = best; equal scores
+        share a rank, NaN ranks last), ``trial_id``, ``status``, ``score``
+        (mean test score at the last interval reached), ``n_intervals``,
+        ``time`` (seconds of fitting and scoring summed over every fold and
+        interval), one ``param_<name>`` per hyperparameter (None where a
+        trial of a conditional space lacks it) and ``params`` (the dict).
+
+    Raises
+    ------
+    ValueError
+        Naming ``top`` or ``include_terminated`` when invalid.
+
+    See Also
+    --------
+    HyperDriveSearchCV.leaderboard : The same rows as a DataFrame.
+    format_leaderboard : The rows as a text table.
     """
-    results = search.cv_results_
-    if metric is None:
-        metric = search.refit if search.multimetric_ and isinstance(search.refit, str) else "score"
-    ranks = results[f"rank_test_{metric}"]
-    order = np.lexsort((np.arange(len(ranks)), ranks))[:top]
-    return [
-        {
-            "rank": int(ranks[i]),
-            "trial": int(i),
-            "status": str(results["status"][i]),
-            "mean_test": float(results[f"mean_test_{metric}"][i]),
-            "std_test": float(results[f"std_test_{metric}"][i]),
-            "mean_fit_time": float(results["mean_fit_time"][i]),
-            "params": results["params"][i],
-        }
-        for i in order
-    ]
+    _check_top(top)
+    if not isinstance(include_terminated, bool):
+        raise ValueError(f"include_terminated must be True or False, got include_terminated={include_terminated!r}.")
+    view = experiment_view(source, metric)
+    trials = [t for t in view.trials if include_terminated or t.status != TERMINATED]
+    rows = [_leaderboard_row(trial, view) for trial in trials]
+    rows.sort(key=lambda row: (math.isnan(row["score"]), -_finite_or_zero(row["score"]), row["trial_id"]))
+    _add_ranks(rows)
+    return rows if top is None else rows[:top]
 
 
-def format_leaderboard(rows):
-    """Render ``leaderboard`` rows as a fixed-width text table.
+def _check_top(top):
+    valid = top is None or (isinstance(top, int) and not isinstance(top, bool) and top >= 1)
+    if not valid:
+        raise ValueError(f"top must be None or an int >= 1, got top={top!r}.")
+
+
+def _finite_or_zero(score):
+    return 0.0 if math.isnan(score) else score
+
+
+def _leaderboard_row(trial, view):
+    row = {
+        "rank": 0,
+        "trial_id": int(trial.trial_id),
+        "status": trial.status,
+        "score": float(view.score(trial)),
+        "n_intervals": int(view.n_intervals(trial)),
+        "time": float(sum(r.fit_time + r.score_time for r in trial.results)),
+    }
+    row.update((f"param_{name}", trial.params.get(name)) for name in view.axes)
+    row["params"] = dict(trial.params)
+    return row
+
+
+def _add_ranks(rows):
+    """Scikit-learn's ``min`` ranks over sorted rows: ties share the best rank, NaN ranks last."""
+    n_scored = sum(not math.isnan(row["score"]) for row in rows)
+    for position, row in enumerate(rows):
+        if math.isnan(row["score"]):
+            row["rank"] = n_scored + 1
+        elif position and rows[position - 1]["score"] == row["score"]:
+            row["rank"] = rows[position - 1]["rank"]
+        else:
+            row["rank"] = position + 1
+
+
+def as_table(rows):
+    """Leaderboard rows as a pandas DataFrame when pandas is installed, else unchanged.
 
     Parameters
     ----------
     rows : list of dict
-        As returned by :func:`leaderboard`.
+        As :func:`leaderboard` returns them.
+
+    Returns
+    -------
+    table : pandas.DataFrame or list of dict
+        The DataFrame is indexed by ``rank`` order (a fresh RangeIndex) and
+        has the rows' keys as columns.
+    """
+    try:
+        import pandas
+    except ImportError:
+        return rows
+    return pandas.DataFrame(rows, columns=list(rows[0]) if rows else _LEADERBOARD_COLUMNS + ["params"])
+
+
+def format_leaderboard(rows):
+    """Render leaderboard rows as a fixed-width text table.
+
+    Parameters
+    ----------
+    rows : list of dict or pandas.DataFrame
+        As returned by :func:`leaderboard` or ``HyperDriveSearchCV.leaderboard``.
 
     Returns
     -------
     text : str
     """
-    lines = [f"{'rank':>4}  {'trial':>5}  {'status':<10} {'mean test':>10} {'std':>7} {'fit s':>7}  params"]
+    if hasattr(rows, "to_dict"):
+        rows = rows.to_dict("records")
+    lines = [f"{'rank':>4}  {'trial':>5}  {'status':<10} {'score':>8} {'intervals':>9} {'time s':>7}  params"]
     for row in rows:
         params = ", ".join(f"{k}={_short(v)}" for k, v in sorted(row["params"].items()))
         lines.append(
-            f"{row['rank']:>4}  {row['trial']:>5}  {row['status']:<10} {row['mean_test']:>10.4f}"
-            f" {row['std_test']:>7.4f} {row['mean_fit_time']:>7.3f}  {params}"
+            f"{row['rank']:>4}  {row['trial_id']:>5}  {row['status']:<10} {row['score']:>8.4f}"
+            f" {row['n_intervals']:>9} {row['time']:>7.2f}  {params}"
         )
     return "\n".join(lines)
 
 
 def _short(value):
     return f"{value:.4g}" if isinstance(value, float) else repr(value)
+
+
+# ----------------------------------------------------------------- summary
+
+
+def summary(source, metric=None):
+    """The experiment in figures: settings, budget used, statuses, compute saved, best trial.
+
+    Parameters
+    ----------
+    source : HyperDriveSearchCV, (storage, name) or list of Trial
+    metric : str, default=None
+        None means the primary metric.
+
+    Returns
+    -------
+    summary : dict
+        ``sampling``, ``policy``, ``resource``, ``max_total_runs`` (text),
+        ``metric``, ``n_trials``, ``completed``, ``terminated``, ``failed``,
+        ``running``, ``intervals_saved`` (intervals the terminated trials did
+        not run), ``intervals_full`` (intervals every trial run to the end
+        would take), ``compute_saved`` (their ratio, 0 when there are no
+        trials), ``best_trial`` and ``best_score`` (the best completed trial,
+        None when there is none).
+    """
+    view = experiment_view(source, metric)
+    saved, full = intervals_saved(view)
+    completed = [t for t in view.trials if t.status == COMPLETED and not math.isnan(view.score(t))]
+    best = max(completed, key=lambda t: (view.score(t), -t.trial_id), default=None)
+    return {
+        **view.settings,
+        "metric": view.metric,
+        "n_trials": len(view.trials),
+        **status_counts(view.trials),
+        "intervals_saved": saved,
+        "intervals_full": full,
+        "compute_saved": saved / full if full else 0.0,
+        "best_trial": None if best is None else best.trial_id,
+        "best_score": None if best is None else view.score(best),
+    }
+
+
+def _summary_items(info):
+    budget = f"{info['n_trials']} trials / max_total_runs {info['max_total_runs']}"
+    statuses = f"{info['completed']} completed, {info['terminated']} terminated, {info['failed']} failed"
+    if info["running"]:
+        statuses += f", {info['running']} running"
+    saved = (
+        f"{info['compute_saved']:.0%} ({info['intervals_saved']} of {info['intervals_full']} intervals "
+        "not run thanks to early termination)"
+    )
+    best = "none completed" if info["best_trial"] is None else f"trial {info['best_trial']}: {info['best_score']:.4f}"
+    return [
+        ("sampling", info["sampling"]),
+        ("policy", info["policy"]),
+        ("resource", info["resource"]),
+        ("budget used", budget),
+        ("trials", statuses),
+        ("compute saved", saved),
+        (f"best {info['metric']}", best),
+    ]
+
+
+def format_summary(source, metric=None):
+    """The :func:`summary` as text lines, for a terminal.
+
+    Parameters
+    ----------
+    source : HyperDriveSearchCV, (storage, name) or list of Trial
+    metric : str, default=None
+
+    Returns
+    -------
+    text : str
+    """
+    return "\n".join(f"{key:>14}: {value}" for key, value in _summary_items(summary(source, metric)))
+
+
+# -------------------------------------------------------------------- HTML
+
+
+def summary_html(source, top=5, metric=None):
+    """A compact HTML block: the summary and the ``top`` trials, for notebooks.
+
+    Parameters
+    ----------
+    source : HyperDriveSearchCV, (storage, name) or list of Trial
+    top : int or None, default=5
+        Rows of the leaderboard; None lists every trial.
+    metric : str, default=None
+
+    Returns
+    -------
+    html : str
+        A ``<div class="hdsearch-summary">`` element.
+    """
+    items = "".join(
+        f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:left'>{html.escape(str(v))}</td></tr>"
+        for k, v in _summary_items(summary(source, metric))
+    )
+    rows = leaderboard(source, top=top, metric=metric)
+    caption = "all trials" if top is None else f"top {len(rows)} trials"
+    return (
+        "<div class='hdsearch-summary'>"
+        f"<table class='hdsearch-settings'>{items}</table>"
+        f"<p><b>Leaderboard</b> ({caption}, best first)</p>{leaderboard_html(rows)}</div>"
+    )
+
+
+def search_html(search, top=5):
+    """A search's notebook HTML: :func:`summary_html` above scikit-learn's estimator diagram.
+
+    Parameters
+    ----------
+    search : HyperDriveSearchCV
+    top : int, default=5
+        Rows of the leaderboard.
+
+    Returns
+    -------
+    html : str
+        The diagram (``sklearn.utils.estimator_html_repr``) alone when the
+        search is not fitted.
+    """
+    from sklearn.utils import estimator_html_repr
+
+    diagram = estimator_html_repr(search)
+    if not (hasattr(search, "trials_") and hasattr(search, "cv_results_")):
+        return diagram
+    return summary_html(search, top=top) + diagram
+
+
+def leaderboard_html(rows):
+    """Leaderboard rows as an HTML table.
+
+    Parameters
+    ----------
+    rows : list of dict
+        As :func:`leaderboard` returns them.
+
+    Returns
+    -------
+    html : str
+    """
+    params = [key for key in (rows[0] if rows else {}) if key.startswith("param_")]
+    header = _LEADERBOARD_COLUMNS + [key[len("param_"):] for key in params]
+    head = "".join(f"<th>{html.escape(name)}</th>" for name in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_cell(row[key]))}</td>" for key in _LEADERBOARD_COLUMNS + params) + "</tr>"
+        for row in rows
+    )
+    return f"<table class='hdsearch-leaderboard'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _cell(value):
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return "" if value is None else str(value)
+
+
+_PAGE_STYLE = """
+body { font-family: sans-serif; margin: 2em; }
+table { border-collapse: collapse; margin-bottom: 1em; }
+th, td { border: 1px solid #ccc; padding: 2px 8px; text-align: right; }
+img { max-width: 100%; display: block; margin: 1em 0; }
+"""
+
+
+def report_html(source, title=None, metric=None):
+    """A standalone HTML page: summary, full leaderboard and every chart as an embedded PNG.
+
+    Without matplotlib the page says so instead of showing the charts.
+
+    Parameters
+    ----------
+    source : HyperDriveSearchCV, (storage, name) or list of Trial
+    title : str, default=None
+        None uses the experiment's name.
+    metric : str, default=None
+
+    Returns
+    -------
+    html : str
+    """
+    view = experiment_view(source, metric)
+    title = title or f"hdsearch experiment {view.name or ''}".strip()
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<style>{_PAGE_STYLE}</style></head><body><h1>{html.escape(title)}</h1>"
+        f"<p>Generated {stamp}.</p><h2>Summary</h2>{summary_html(view, top=None)}"
+        f"<h2>Charts</h2>{_charts_html(view)}</body></html>"
+    )
+
+
+def _charts_html(view):
+    try:
+        _matplotlib()
+    except ImportError as exc:
+        return f"<p>{html.escape(str(exc))}</p>"
+    charts = []
+    for plot in (plot_metric_history, plot_learning_curves, plot_parallel_coordinates, plot_param_scores):
+        data = base64.b64encode(figure_png(plot(view))).decode("ascii")
+        charts.append(f"<h3>{plot.__name__}</h3><img alt='{plot.__name__}' src='data:image/png;base64,{data}'>")
+    return "".join(charts)
+
+
+def figure_png(figure, dpi=100):
+    """The PNG bytes of a figure.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+    dpi : int, default=100
+
+    Returns
+    -------
+    png : bytes
+    """
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def write_report(source, path, title=None, metric=None):
+    """Write :func:`report_html` to ``path``.
+
+    Parameters
+    ----------
+    source : HyperDriveSearchCV, (storage, name) or list of Trial
+    path : str or os.PathLike
+        The file to write (its directory must exist).
+    title : str, default=None
+    metric : str, default=None
+
+    Returns
+    -------
+    path : str or os.PathLike
+        ``path``.
+    """
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(report_html(source, title, metric))
+    return path
+
+
+# ------------------------------------------------------------------ charts
+
+
+def _matplotlib():
+    """``(Figure, colormap, Normalize)``, imported on first use."""
+    try:
+        from matplotlib import colormaps
+        from matplotlib.colors import Normalize
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise ImportError(_PLOT_EXTRA_MESSAGE) from exc
+    return Figure, colormaps["viridis"], Normalize
+
+
+def _score_label(view):
+    return f"{view.metric} (mean CV score)"
+
+
+def plot_metric_history(source, metric=None):
+    """Score per trial and the best score so far, against trial number and against time.
+
+    Parameters
+    ----------
+    source : HyperDriveSearchCV, (storage, name) or list of Trial
+    metric : str, default=None
+        None means the primary metric.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+        Two axes: by trial number, and by seconds since the first trial
+        started (trials without an end time are left out). Each has one
+        marker series per status present (labelled with the status) and a
+        ``best so far`` step line over completed trials.
+    """
+    Figure, _, _ = _matplotlib()
+    view = experiment_view(source, metric)
+    figure = Figure(figsize=(11, 4), layout="constrained")
+    by_trial, by_time = figure.subplots(1, 2, sharey=True)
+    points = [(t, view.score(t)) for t in view.trials]
+    _plot_history(by_trial, [(t.trial_id, t, s) for t, s in points], "trial")
+    starts = [t.start_time for t in view.trials if t.start_time is not None]
+    origin = min(starts, default=0.0)
+    timed = sorted(((t.end_time - origin, t, s) for t, s in points if t.end_time is not None), key=lambda p: p[0])
+    _plot_history(by_time, timed, "seconds since the first trial started")
+    by_trial.set_ylabel(_score_label(view))
+    figure.suptitle("Metric history")
+    return figure
+
+
+def _plot_history(ax, points, xlabel):
+    for status, marker in _STATUS_MARKERS.items():
+        chosen = [(x, s) for x, t, s in points if t.status == status and not math.isnan(s)]
+        if chosen:
+            xs, ys = zip(*chosen)
+            ax.plot(xs, ys, linestyle="none", marker=marker, color=_STATUS_COLORS[status], label=status)
+    best_x, best_y, best = [], [], -math.inf
+    for x, trial, score in points:
+        if trial.status == COMPLETED and not math.isnan(score):
+            best = max(best, score)
+            best_x.append(x)
+            best_y.append(best)
+    if best_x:
+        ax.step(best_x, best_y, where="post", color="tab:green", label="best so far")
+    ax.set_xlabel(xlabel)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="lower right", fontsize="small")
+
+
+def plot_learning_curves(source, metric=None):
+    """Every trial's score at each interval, with terminated trials marked where they stopped.
+
+    Parameters
+    ----------
+    source : HyperDriveSearchCV, (storage, name) or list of Trial
+    metric : str, default=None
+        None means the primary metric.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+        One axes: one line per trial with a score (``gid`` ``"trial-<id>"``;
+        completed trials in blue, the best one thicker, terminated ones in
+        grey), and one red ``x`` marker series (``gid`` ``"terminated"``,
+        label ``"terminated"``) at (last interval, last score) of each
+        terminated trial.
+    """
+    Figure, _, _ = _matplotlib()
+    from matplotlib.ticker import MaxNLocator
+
+    view = experiment_view(source, metric)
+    figure = Figure(figsize=(8, 5), layout="constrained")
+    ax = figure.subplots()
+    best = summary(view)["best_trial"]
+    stops = []
+    for trial in view.trials:
+        curve = view.curve(trial)
+        if not curve:
+            continue
+        ax.plot(range(1, len(curve) + 1), curve, gid=f"trial-{trial.trial_id}", **_curve_style(trial, best))
+        if trial.status == TERMINATED:
+            stops.append((len(curve), curve[-1]))
+    if stops:
+        xs, ys = zip(*stops)
+        ax.plot(xs, ys, linestyle="none", marker="x", markersize=9, color="tab:red",
+                gid="terminated", label="terminated", zorder=3)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("interval" if view.per_fold else "interval (folds scored)")
+    ax.set_ylabel(_score_label(view))
+    ax.set_title("Learning curves")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="lower right")
+    return figure
+
+
+def _curve_style(trial, best):
+    if trial.trial_id == best:
+        return {"color": "tab:blue", "linewidth": 2.5, "label": f"best (trial {best})", "zorder": 2}
+    if trial.status == COMPLETED:
+        return {"color": "tab:blue", "linewidth": 1, "alpha": 0.5}
+    return {"color": "tab:gray", "linewidth": 1, "alpha": 0.6}
+
+
+def plot_parallel_coordinates(source, metric=None):
+    """One vertical axis per hyperparameter, plus the score; one line per trial, coloured by score.
+
+    Log-scaled expressions (``loguniform``, ``lognormal`` and their
+    quantized forms, scipy's ``loguniform``) get log axes, choices get
+    categorical axes with one tick per option, other numbers linear axes.
+    Terminated trials are dashed; trials without a score are grey.
+
+    Parameters
+    ----------
+    source : HyperDriveSearchCV, (storage, name) or list of Trial
+    metric : str, default=None
+        None means the primary metric.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+        A hidden base axes holding the trial lines (``gid``
+        ``"trial-<id>"``), one axes per hyperparameter (``xlabel`` its name)
+        then one for the score, and a colour bar.
+    """
+    Figure, cmap, Normalize = _matplotlib()
+    view = experiment_view(source, metric)
+    names = list(view.axes)
+    scores = {t.trial_id: view.score(t) for t in view.trials}
+    finite = [s for s in scores.values() if not math.isnan(s)]
+    score_limits = _limits(finite, log=False)
+    norm = Normalize(*score_limits)
+    figure = Figure(figsize=(max(6.0, 1.8 * (len(names) + 1)), 4.8))
+    base = figure.add_axes([0.07, 0.18, 0.76, 0.72])
+    base.set_axis_off()
+    positions = [_param_axis(base, name, view, i, len(names) + 1) for i, name in enumerate(names)]
+    positions.append(_score_axis(base, view, len(names), score_limits))
+    for trial in sorted(view.trials, key=lambda t: _draw_order(scores[t.trial_id])):
+        ys = [position(trial) for position in positions]
+        score = scores[trial.trial_id]
+        color = "lightgray" if math.isnan(score) else cmap(norm(score))
+        base.plot(range(len(ys)), ys, color=color, linewidth=1.5, gid=f"trial-{trial.trial_id}",
+                  linestyle="--" if trial.status == TERMINATED else "-")
+    base.set_xlim(0, len(positions) - 1)
+    base.set_ylim(0, 1)
+    _colorbar(figure, cmap, norm, view)
+    figure.suptitle("Parallel coordinates")
+    return figure
+
+
+def _draw_order(score):
+    return (not math.isnan(score), -math.inf if math.isnan(score) else score)
+
+
+def _param_axis(base, name, view, index, n_axes):
+    """Draw the axis of one parameter; return ``position(trial)`` in [0, 1] (NaN when absent)."""
+    axis = view.axes[name]
+    values = [t.params[name] for t in view.trials if name in t.params]
+    ax = _vertical_axis(base, index, n_axes, name)
+    if axis.kind == CATEGORICAL:
+        return _categorical_axis(ax, name, axis)
+    log = axis.kind == LOG and all(v > 0 for v in values)
+    limits = _limits(values, log)
+    if log:
+        ax.set_yscale("log")
+    ax.set_ylim(*limits)
+    return lambda trial: _unit(trial.params[name], limits, log) if name in trial.params else math.nan
+
+
+def _categorical_axis(ax, name, axis):
+    n = len(axis.options)
+    ax.set_ylim(-0.5, n - 0.5)
+    ax.set_yticks(range(n), [_label(option) for option in axis.options])
+
+    def position(trial):
+        index = category_index(axis, trial.params[name]) if name in trial.params else None
+        return math.nan if index is None else (index + 0.5) / n
+
+    return position
+
+
+def _label(option):
+    return f"{option:.4g}" if isinstance(option, float) else str(option)
+
+
+def _score_axis(base, view, index, limits):
+    ax = _vertical_axis(base, index, index + 1, view.metric)
+    ax.set_ylim(*limits)
+    return lambda trial: _unit(view.score(trial), limits, log=False)
+
+
+def _vertical_axis(base, index, n_axes, label):
+    ax = base.inset_axes([index / (n_axes - 1), 0.0, 1e-9, 1.0])
+    ax.patch.set_visible(False)
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_xticks([])
+    ax.set_xlabel(label, rotation=15)
+    return ax
+
+
+def _limits(values, log):
+    """Axis limits covering ``values``, padded when they are all equal."""
+    values = [float(v) for v in values if not math.isnan(float(v))]
+    if not values:
+        return (0.1, 10.0) if log else (0.0, 1.0)
+    low, high = min(values), max(values)
+    if low < high:
+        return low, high
+    return (low / 2, high * 2) if log else (low - (abs(low) or 1) * 0.1, high + (abs(high) or 1) * 0.1)
+
+
+def _unit(value, limits, log):
+    low, high = limits
+    if log:
+        value, low, high = math.log(value), math.log(low), math.log(high)
+    return (float(value) - low) / (high - low)
+
+
+def _colorbar(figure, cmap, norm, view):
+    from matplotlib.cm import ScalarMappable
+
+    cax = figure.add_axes([0.88, 0.18, 0.015, 0.72])
+    figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax, label=_score_label(view))
+
+
+def plot_param_scores(source, metric=None):
+    """The score against each hyperparameter, one panel per parameter.
+
+    Parameters
+    ----------
+    source : HyperDriveSearchCV, (storage, name) or list of Trial
+    metric : str, default=None
+        None means the primary metric.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+        One axes per hyperparameter (``xlabel`` its name; log x axis for a
+        log-scaled expression, one tick per option for a choice), with one
+        marker series per status present. Trials without a score are left out.
+    """
+    Figure, _, _ = _matplotlib()
+    view = experiment_view(source, metric)
+    names = list(view.axes) or ["(no parameters)"]
+    n_cols = min(3, len(names))
+    n_rows = math.ceil(len(names) / n_cols)
+    figure = Figure(figsize=(4 * n_cols, 3.2 * n_rows), layout="constrained")
+    axes = figure.subplots(n_rows, n_cols, squeeze=False, sharey=True).ravel()
+    for ax, name in zip(axes, names):
+        if name in view.axes:
+            _plot_param(ax, name, view)
+        ax.set_xlabel(name)
+    for ax in axes[len(names):]:
+        ax.set_visible(False)
+    if axes[0].get_legend_handles_labels()[0]:
+        axes[0].legend(fontsize="small")
+    for row in range(n_rows):
+        axes[row * n_cols].set_ylabel(_score_label(view))
+    figure.suptitle("Score by hyperparameter")
+    return figure
+
+
+def _plot_param(ax, name, view):
+    axis = view.axes[name]
+    for status, marker in _STATUS_MARKERS.items():
+        points = [
+            (_x_of(axis, t.params[name]), view.score(t))
+            for t in view.trials
+            if t.status == status and name in t.params and not math.isnan(view.score(t))
+        ]
+        points = [(x, y) for x, y in points if x is not None]
+        if points:
+            xs, ys = zip(*points)
+            ax.plot(xs, ys, linestyle="none", marker=marker, color=_STATUS_COLORS[status], alpha=0.8, label=status)
+    if axis.kind == CATEGORICAL:
+        ax.set_xticks(range(len(axis.options)), [_label(o) for o in axis.options])
+        ax.set_xlim(-0.5, len(axis.options) - 0.5)
+    elif axis.kind == LOG and all(t.params[name] > 0 for t in view.trials if name in t.params):
+        ax.set_xscale("log")
+
+
+def _x_of(axis, value):
+    return category_index(axis, value) if axis.kind == CATEGORICAL else value

@@ -10,6 +10,7 @@ This module is pure: no joblib, no estimators.
 """
 
 import copy
+import numbers
 import warnings
 from itertools import islice
 
@@ -17,7 +18,8 @@ import numpy as np
 from scipy.stats import qmc
 from sklearn.model_selection import ParameterSampler
 
-from ._config import ConfigObject
+from ._config import ConfigObject, check_int
+from ._gp import BayesianProposer
 
 _SHORTCUTS = ("grid", "random", "sobol", "bayesian")
 
@@ -215,7 +217,7 @@ def make_sampling(value):
 
     Parameters
     ----------
-    value : {"grid", "random", "sobol"} or BaseSampling
+    value : {"grid", "random", "sobol", "bayesian"} or BaseSampling
 
     Returns
     -------
@@ -230,10 +232,152 @@ def make_sampling(value):
     if value == "sobol":
         return RandomSampling(rule="sobol")
     if value == "bayesian":
-        raise NotImplementedError(
-            "sampling='bayesian': Bayesian sampling is not implemented yet; it arrives "
-            "with the Bayesian-sampling issue. Use 'random', 'sobol' or 'grid'."
-        )
+        return BayesianSampling()
     raise ValueError(
-        f"sampling must be one of {_SHORTCUTS[:3]} or a sampling object, got sampling={value!r}"
+        f"sampling must be one of {_SHORTCUTS} or a sampling object, got sampling={value!r}"
     )
+
+
+class BayesianSampling(BaseSampling):
+    """Gaussian-process Bayesian optimization of the search space.
+
+    After an initial scrambled-Sobol design, every proposal maximizes an
+    acquisition function of a Gaussian-process model of the primary score.
+
+    - **Encoding**: every expression is modelled on its unit-cube encoding:
+      log-scaled ones in log space, normal and lognormal through their
+      quantile transform, integers and quantized values at the values that
+      will run (rounded after proposal), numeric ``choice`` options as ordered
+      levels, other ``choice`` options one-hot.
+    - **Model**: Matern 5/2 kernel with one lengthscale per feature, a
+      signal and a noise variance, on standardized scores. The
+      hyperparameters are re-fitted at every ``propose`` call (maximum a
+      posteriori under weak log-normal priors, L-BFGS-B from the prior
+      medians) on at most 40 observations -- the 20 best and 20 spread over
+      the rest -- so a fit costs the same at 40 or 400 observations; the
+      posterior then conditions on every observation. Nothing is carried
+      from one call to the next, so proposals are a function of the history
+      alone (a resumed search proposes what an uninterrupted one does).
+    - **Acquisition**: evaluated on ``n_candidates`` scrambled-Sobol points
+      plus perturbations of the five best observed points; the best three
+      of each dict are refined by L-BFGS-B over their non-categorical
+      coordinates, then rounded to valid values. A finite space of
+      at most 4096 parameter sets is searched exhaustively instead.
+    - **Batches**: the points of a batch, and running trials, are pending
+      points handled by the *kriging believer* scheme: each is added to the
+      model with its predicted score as if observed, which leaves the model's
+      mean unchanged but removes its uncertainty there, so the next point of
+      the batch goes elsewhere.
+    - **Observations**: completed trials give their final score. A
+      terminated trial gives the lower of its last score and the median
+      completed score (pessimistic evidence: its region never looks good and
+      is not proposed again for its own sake). A failed trial gives the worst
+      score seen.
+    - **Repeats**: a parameter set already run, running or proposed is never
+      proposed again while another exists; a finite space with at most 4096
+      sets (e.g. a small choice-only space) returns fewer proposals once
+      every set has been tried.
+    - **Conditional spaces** (list of dicts): one model over a joint encoding,
+      a one-hot indicator of the dict followed by one block of features per
+      dict, with the blocks of other dicts held at 0. Candidates are drawn in
+      every dict and compete on the same acquisition.
+
+    Parameters
+    ----------
+    n_initial : int, default=None
+        Sobol points before the model takes over; None means
+        ``max(5, 2 * dims)``, with ``dims`` the parameters of the largest dict
+        (plus one for a list of dicts). The model also waits until two trials
+        have ended.
+    acquisition : {"ei", "pi", "ucb"}, default="ei"
+        Expected improvement (computed as log-EI, stable far from the
+        incumbent), probability of improvement, or the upper confidence
+        bound ``mean + kappa * std``.
+    kappa : float, default=2.0
+        Exploration weight of ``"ucb"``; unused otherwise.
+    n_candidates : int, default=512
+        Quasi-random candidates the acquisition is evaluated on, per call.
+    seed : int, default=None
+        Overrides the search's ``random_state`` for this sampling.
+
+    Notes
+    -----
+    ``max_concurrent_runs=None`` means 4 trials at a time with Bayesian
+    sampling, whatever ``n_jobs`` is, so a search gives the same results for
+    every ``n_jobs`` (batches of 4 keep most of the sequential efficiency; see
+    ``benchmarks/RESULTS_samplers.md``). Each trial runs all its folds in
+    parallel, so 4 trials already make ``4 * n_splits`` tasks per wave.
+
+    Examples
+    --------
+    >>> from hdsearch import Space, uniform
+    >>> sampler = BayesianSampling(n_initial=3).bind(Space({"x": uniform(0, 1)}), 10, 0)
+    >>> len(sampler.propose([], 2))
+    2
+    """
+
+    def __init__(self, n_initial=None, acquisition="ei", kappa=2.0, n_candidates=512, seed=None):
+        self.n_initial = n_initial
+        self.acquisition = acquisition
+        self.kappa = kappa
+        self.n_candidates = n_candidates
+        self.seed = seed
+
+    def _arguments(self):
+        return {
+            "n_initial": self.n_initial,
+            "acquisition": self.acquisition,
+            "kappa": self.kappa,
+            "n_candidates": self.n_candidates,
+            "seed": self.seed,
+        }
+
+    def _start(self, space, n_total, random_state):
+        self._validate()
+        state = random_state if self.seed is None else self.seed
+        self._proposer = BayesianProposer(
+            space,
+            n_initial=self.n_initial,
+            acquisition=self.acquisition,
+            kappa=float(self.kappa),
+            n_candidates=self.n_candidates,
+            entropy=np.random.SeedSequence(seed_from(state)).entropy,
+        )
+
+    def _validate(self):
+        name = "BayesianSampling"
+        if self.n_initial is not None:
+            check_int(name, "n_initial", self.n_initial, 1)
+        if self.acquisition not in ("ei", "pi", "ucb"):
+            raise ValueError(
+                f"{name}: acquisition must be 'ei', 'pi' or 'ucb', got acquisition={self.acquisition!r}"
+            )
+        kappa = self.kappa
+        if not isinstance(kappa, numbers.Real) or isinstance(kappa, bool) or not kappa >= 0 or kappa == np.inf:
+            raise ValueError(f"{name}: kappa must be a finite number >= 0, got kappa={kappa!r}")
+        check_int(name, "n_candidates", self.n_candidates, 1)
+        if self.seed is not None:
+            check_int(name, "seed", self.seed, 0)
+
+    def propose(self, history, n):
+        return self._proposer.propose(history, n)
+
+    def skip(self, history, n):
+        """Nothing to skip: proposals are a function of ``history`` alone; returns ``n``."""
+        return n
+
+    def default_max_concurrent_runs(self, n_workers):
+        """4 trials at a time, whatever ``n_workers`` is (see Notes).
+
+        Parameters
+        ----------
+        n_workers : int
+
+        Returns
+        -------
+        int
+        """
+        return _BAYESIAN_CONCURRENT_RUNS
+
+
+_BAYESIAN_CONCURRENT_RUNS = 4

@@ -808,6 +808,17 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
             raise AttributeError("_repr_html_ is only defined when the 'display' configuration option is 'diagram'")
         return functools.partial(_report.search_html, self)
 
+    def _repr_mimebundle_(self, **kwargs):
+        """Jupyter's rich display: scikit-learn's bundle with hdsearch's summary as its HTML.
+
+        IPython prefers ``_repr_mimebundle_``, which scikit-learn defines, to
+        ``_repr_html_``; without this the summary would never show.
+        """
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if "text/html" in bundle:
+            bundle["text/html"] = _report.search_html(self)
+        return bundle
+
 
 # What joblib's pre_dispatch strings look like: "all", "2*n_jobs", "n_jobs + 2", "8".
 _PRE_DISPATCH = re.compile(r"all|\d+|(\d+\s*\*\s*)?n_jobs(\s*[*+-]\s*\d+)?")

@@ -6,7 +6,7 @@ import scipy.stats
 from scipy.stats import qmc
 from sklearn.model_selection import ParameterGrid, ParameterSampler
 
-from hdsearch import GridSampling, RandomSampling, Space, choice, loguniform, quniform, uniform
+from hdsearch import BayesianSampling, GridSampling, RandomSampling, Space, choice, loguniform, quniform, uniform
 from hdsearch.sampling import make_sampling
 
 MIXED_SPACE = {
@@ -120,6 +120,5 @@ def test_unknown_shortcut_is_named():
         make_sampling("hyperband")
 
 
-def test_bayesian_is_not_implemented_yet():
-    with pytest.raises(NotImplementedError, match="Bayesian"):
-        make_sampling("bayesian")
+def test_bayesian_shortcut_builds_bayesian_sampling():
+    assert make_sampling("bayesian") == BayesianSampling()

@@ -1,0 +1,425 @@
+"""One read-only view of an experiment, whatever it comes from.
+
+The leaderboard, the summary and the charts of :mod:`hdsearch.report` accept
+a fitted :class:`~hdsearch.HyperDriveSearchCV`, a stored experiment
+``(storage, name)``, or a plain list of :class:`~hdsearch.trials.Trial`
+(as ``open_store(storage).load_trials(name)`` returns it).
+:func:`experiment_view` turns any of them into an :class:`ExperimentView`:
+the trials plus what reading them needs (the primary metric, how intervals
+map to folds, and how each hyperparameter is scaled).
+
+Nothing here fits or plots.
+"""
+
+import math
+import numbers
+import os
+import re
+from dataclasses import dataclass, field
+
+from .trials import COMPLETED, TERMINATED, Trial
+
+LINEAR = "linear"
+LOG = "log"
+CATEGORICAL = "categorical"
+
+# scipy.stats distributions that are uniform or normal in log space.
+_LOG_SCIPY_NAMES = ("loguniform", "reciprocal", "lognorm")
+_LOG_EXPRESSIONS = ("loguniform", "qloguniform", "lognormal", "qlognormal")
+_SPEC_EXPRESSION = re.compile(r"'(?P<name>[^']+)':\s*(?:scipy\.stats\.)?(?P<expr>\w+)\(")
+_SPEC_SPLITS = re.compile(r";\s*(\d+) splits")
+
+
+@dataclass(frozen=True)
+class ParamAxis:
+    """How one hyperparameter is scaled on a chart axis.
+
+    Parameters
+    ----------
+    kind : {"linear", "log", "categorical"}
+    options : tuple or None
+        The categories, in axis order, for a categorical parameter.
+    """
+
+    kind: str
+    options: tuple | None = None
+
+
+@dataclass(frozen=True)
+class ExperimentView:
+    """Trials of one experiment and what reading them needs.
+
+    Parameters
+    ----------
+    trials : list of Trial
+        In trial order.
+    metric : str
+        The metric scores are read under: the primary (refit) metric unless
+        another was asked for.
+    per_fold : bool
+        False for the ``folds`` resource (interval k is the k-th fold),
+        True when every fold steps through the intervals.
+    n_splits : int
+    axes : dict of str to ParamAxis
+        One entry per hyperparameter, in sorted name order.
+    settings : dict of str to str
+        ``sampling``, ``policy``, ``resource`` and ``max_total_runs``, as
+        text, for summaries.
+    name : str or None
+        The experiment's name, when stored.
+    """
+
+    trials: list
+    metric: str
+    per_fold: bool
+    n_splits: int
+    axes: dict
+    settings: dict = field(default_factory=dict)
+    name: str | None = None
+
+    def curve(self, trial):
+        """The trial's learning curve: the mean test score at intervals 1, 2, ... reached.
+
+        Parameters
+        ----------
+        trial : Trial
+
+        Returns
+        -------
+        scores : list of float
+        """
+        return trial.interval_scores(self.metric, self.per_fold, self.n_splits)
+
+    def score(self, trial):
+        """The trial's score: the mean test score at the last interval it reached (NaN if none).
+
+        Parameters
+        ----------
+        trial : Trial
+
+        Returns
+        -------
+        score : float
+        """
+        curve = self.curve(trial)
+        return curve[-1] if curve else math.nan
+
+    def full_intervals(self):
+        """Intervals of a trial that runs to the end.
+
+        The number of folds for the ``folds`` resource; otherwise the most
+        intervals a completed trial reached (any trial when none completed).
+
+        Returns
+        -------
+        n : int
+        """
+        if not self.per_fold:
+            return self.n_splits
+        reached = [self.n_intervals(t) for t in self.trials if t.status == COMPLETED]
+        reached = reached or [self.n_intervals(t) for t in self.trials]
+        return max(reached, default=0)
+
+    def n_intervals(self, trial):
+        """Intervals the trial reached (every fold, for a per-fold resource).
+
+        Parameters
+        ----------
+        trial : Trial
+
+        Returns
+        -------
+        n : int
+        """
+        return trial.n_intervals_reached(self.per_fold, self.n_splits)
+
+
+def experiment_view(source, metric=None):
+    """An :class:`ExperimentView` of a fitted search, a stored experiment or a list of trials.
+
+    Parameters
+    ----------
+    source : HyperDriveSearchCV, (storage, name), list of Trial or ExperimentView
+        A fitted search; a stored experiment as a ``(storage, name)`` pair
+        (a path, a ``"sqlite:///path"`` URL or an open store, and the
+        experiment's name); or the trials themselves, e.g.
+        ``open_store(storage).load_trials(name)``.
+    metric : str, default=None
+        The metric to read; None means the primary metric (the refit metric
+        of a search, else ``"score"`` or the first metric recorded).
+
+    Returns
+    -------
+    view : ExperimentView
+
+    Raises
+    ------
+    ValueError
+        Naming ``source`` when it is none of these, or an unfitted search;
+        naming ``metric`` when the trials did not record it.
+    """
+    if isinstance(source, ExperimentView):
+        view = source
+    elif hasattr(source, "cv_results_") and hasattr(source, "trials_"):
+        view = _view_of_search(source)
+    elif hasattr(source, "param_distributions") and hasattr(source, "get_params"):
+        raise ValueError(
+            f"source={type(source).__name__}(...) is not fitted yet; call fit before reading its trials."
+        )
+    elif _is_stored_experiment(source):
+        view = _view_of_store(*source)
+    elif isinstance(source, (list, tuple)) and all(isinstance(t, Trial) for t in source):
+        view = _view_of_trials(list(source))
+    else:
+        raise ValueError(
+            "source must be a fitted HyperDriveSearchCV, a (storage, experiment name) pair, or a "
+            f"list of Trial records; got source={_short_repr(source)}."
+        )
+    return view if metric is None else _with_metric(view, metric)
+
+
+def _short_repr(value):
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _is_stored_experiment(source):
+    if not isinstance(source, (tuple, list)) or len(source) != 2:
+        return False
+    storage, name = source
+    return isinstance(name, str) and (isinstance(storage, (str, os.PathLike)) or hasattr(storage, "load_trials"))
+
+
+def _with_metric(view, metric):
+    recorded = _metric_names(view.trials)
+    if recorded and metric not in recorded:
+        raise ValueError(f"metric={metric!r} was not recorded; the trials hold {recorded!r}.")
+    return ExperimentView(view.trials, metric, view.per_fold, view.n_splits, view.axes, view.settings, view.name)
+
+
+# ----------------------------------------------------------------- search
+
+
+def _view_of_search(search):
+    from .policy import make_policy
+    from .resource import make_resource
+    from .sampling import make_sampling
+    from .space import Space
+
+    trials = list(search.trials_)
+    return ExperimentView(
+        trials=trials,
+        metric=_search_metric(search, trials),
+        per_fold=make_resource(search.resource).per_fold,
+        n_splits=int(search.n_splits_),
+        axes=_complete_axes(_axes_of_space(Space(search.param_distributions)), trials),
+        settings={
+            "sampling": _describe_setting(make_sampling, search.sampling),
+            "policy": repr(make_policy(search.policy)),
+            "resource": repr(make_resource(search.resource)),
+            "max_total_runs": repr(search.max_total_runs),
+        },
+        name=getattr(getattr(search, "experiment_", None), "name", None),
+    )
+
+
+def _describe_setting(make, value):
+    try:
+        return repr(make(value))
+    except Exception:  # noqa: BLE001 - e.g. a sampling name not implemented in this version
+        return repr(value)
+
+
+def _search_metric(search, trials):
+    if not getattr(search, "multimetric_", False):
+        return "score"
+    if isinstance(search.refit, str):
+        return search.refit
+    names = _metric_names(trials)
+    return names[0] if names else "score"
+
+
+def _axes_of_space(space):
+    axes = {}
+    for subspace in space.subspaces:
+        for name, expression in subspace.items():
+            axes.setdefault(name, _axis_of_expression(expression))
+    return axes
+
+
+def _axis_of_expression(expression):
+    if expression.is_categorical:
+        return ParamAxis(CATEGORICAL, tuple(expression.options))
+    if expression.is_log:
+        return ParamAxis(LOG)
+    scipy_name = getattr(getattr(getattr(expression, "distribution", None), "dist", None), "name", None)
+    return ParamAxis(LOG if scipy_name in _LOG_SCIPY_NAMES else LINEAR)
+
+
+# ------------------------------------------------------------------ store
+
+
+def _view_of_store(storage, name):
+    from .store import open_store
+
+    store = open_store(storage, readonly=True) if not hasattr(storage, "load_trials") else storage
+    try:
+        trials = store.load_trials(name)
+        spec = store.spec(name)
+    finally:
+        if store is not storage:
+            store.close()
+    view = _view_of_trials(trials, _kinds_from_spec(spec.get("space", "")))
+    per_fold = _per_fold_from_spec(spec, view.per_fold)
+    n_splits = _n_splits_from_spec(spec, view.n_splits)
+    settings = {key: str(spec.get(key, "?")) for key in ("sampling", "policy", "resource")}
+    settings["max_total_runs"] = "not stored"
+    return ExperimentView(trials, view.metric, per_fold, n_splits, view.axes, settings, name)
+
+
+def _kinds_from_spec(space_text):
+    """``{name: kind}`` read from a stored spec's ``space`` text, e.g. ``'C': loguniform(-3, 3)``."""
+    kinds = {}
+    for match in _SPEC_EXPRESSION.finditer(space_text):
+        expression = match["expr"]
+        if expression == "choice":
+            kind = CATEGORICAL
+        elif expression in _LOG_EXPRESSIONS or expression in _LOG_SCIPY_NAMES:
+            kind = LOG
+        else:
+            kind = LINEAR
+        kinds.setdefault(match["name"], kind)
+    return kinds
+
+
+def _per_fold_from_spec(spec, default):
+    resource = spec.get("resource")
+    if not isinstance(resource, str):
+        return default
+    return not resource.startswith("Folds(")
+
+
+def _n_splits_from_spec(spec, default):
+    match = _SPEC_SPLITS.search(str(spec.get("cv", "")))
+    return int(match.group(1)) if match else default
+
+
+# ----------------------------------------------------------------- trials
+
+
+def _view_of_trials(trials, kinds=None):
+    results = [r for t in trials for r in t.results]
+    # Under the folds resource, interval k is always fold k - 1.
+    per_fold = any(r.interval != r.fold + 1 for r in results)
+    n_splits = max((r.fold for r in results), default=0) + 1
+    names = _metric_names(trials)
+    metric = "score" if not names or "score" in names else names[0]
+    axes = _complete_axes({}, trials, kinds or {})
+    settings = {"sampling": "?", "policy": "?", "resource": "?", "max_total_runs": "?"}
+    return ExperimentView(list(trials), metric, per_fold, n_splits, axes, settings)
+
+
+def _metric_names(trials):
+    for trial in trials:
+        for result in trial.results:
+            if result.error is None:
+                return list(result.test_scores)
+    for trial in trials:
+        for result in trial.results:
+            return list(result.test_scores)
+    return []
+
+
+def _complete_axes(axes, trials, kinds=None):
+    """``axes`` plus an axis, inferred from the values, for every other parameter of the trials."""
+    kinds = kinds or {}
+    names = sorted({name for trial in trials for name in trial.params} | set(axes))
+    complete = {}
+    for name in names:
+        values = [trial.params[name] for trial in trials if name in trial.params]
+        axis = axes.get(name) or _axis_of_values(values, kinds.get(name))
+        if axis.kind == CATEGORICAL and axis.options is None:
+            axis = ParamAxis(CATEGORICAL, _categories(values))
+        complete[name] = axis
+    return complete
+
+
+def _axis_of_values(values, kind):
+    numeric = bool(values) and all(_is_real(v) for v in values)
+    if kind is None:
+        kind = LINEAR if numeric else CATEGORICAL
+    if kind in (LINEAR, LOG) and not numeric:
+        kind = CATEGORICAL
+    return ParamAxis(kind)
+
+
+def _is_real(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _categories(values):
+    unique = []
+    for value in values:
+        if not any(_same(value, seen) for seen in unique):
+            unique.append(value)
+    try:
+        return tuple(sorted(unique))
+    except TypeError:
+        return tuple(unique)
+
+
+def _same(a, b):
+    try:
+        return a is b or bool(a == b)
+    except Exception:  # noqa: BLE001 - arrays and odd objects: identity only
+        return False
+
+
+def category_index(axis, value):
+    """Position of ``value`` among a categorical axis's options, or None.
+
+    Parameters
+    ----------
+    axis : ParamAxis
+    value : object
+
+    Returns
+    -------
+    index : int or None
+    """
+    for index, option in enumerate(axis.options or ()):
+        if _same(option, value):
+            return index
+    return None
+
+
+def status_counts(trials):
+    """Trials per status.
+
+    Parameters
+    ----------
+    trials : list of Trial
+
+    Returns
+    -------
+    counts : dict of str to int
+        ``completed``, ``terminated``, ``failed`` and ``running``.
+    """
+    statuses = ("completed", "terminated", "failed", "running")
+    return {status: sum(t.status == status for t in trials) for status in statuses}
+
+
+def intervals_saved(view):
+    """Intervals terminated trials did not run, and intervals every trial run to the end would take.
+
+    Parameters
+    ----------
+    view : ExperimentView
+
+    Returns
+    -------
+    saved, full : int
+    """
+    full = view.full_intervals()
+    saved = sum(max(full - view.n_intervals(t), 0) for t in view.trials if t.status == TERMINATED)
+    return saved, full * len(view.trials)

@@ -1,0 +1,170 @@
+"""The command line end to end: run, demo, show, report, and bad specs named by key and line."""
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hdsearch.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SPEC = """\
+[experiment]
+name = "logreg-iris"
+
+[data]
+dataset = "iris"
+
+[[estimator.steps]]
+name = "scale"
+class = "sklearn.preprocessing.StandardScaler"
+
+[[estimator.steps]]
+name = "clf"
+class = "sklearn.linear_model.LogisticRegression"
+params = { max_iter = 200 }
+
+[search_space]
+clf__C = "loguniform(-6, 3)"
+scale__with_mean = [true, false]
+
+[search]
+sampling = "random"
+cv = 3
+n_jobs = 1
+random_state = 0
+
+[early_termination]
+type = "bandit"
+slack_factor = 0.05
+
+[limits]
+max_total_runs = 5
+"""
+
+
+def hdsearch(*args, cwd):
+    """``python -m hdsearch ARGS`` in a subprocess, with this checkout importable."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
+    return subprocess.run(
+        [sys.executable, "-m", "hdsearch", *map(str, args)], cwd=cwd, env=env,
+        capture_output=True, text=True, timeout=240,
+    )
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory):
+    """``hdsearch run spec.toml --out run`` in a fresh folder."""
+    pytest.importorskip("matplotlib")
+    folder = tmp_path_factory.mktemp("cli")
+    (folder / "spec.toml").write_text(SPEC)
+    result = hdsearch("run", "spec.toml", "--out", "run", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return folder, result
+
+
+def test_run_writes_the_run_folder_and_prints_leaderboard_and_report(run_folder):
+    folder, result = run_folder
+    run = folder / "run"
+    assert {p.name for p in run.iterdir()} >= {
+        "results.csv", "leaderboard.csv", "best_model.joblib", "store.db", "report.html"
+    }
+    with open(run / "results.csv", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert len(rows) == 5 and {"mean_test_score", "status", "param_clf__C"} <= set(rows[0])
+    with open(run / "leaderboard.csv", newline="") as file:
+        board = list(csv.DictReader(file))
+    scores = [float(r["score"]) for r in board]
+    assert scores == sorted(scores, reverse=True)
+    assert "rank  trial  status" in result.stdout
+    assert f"report: {(run / 'report.html').resolve()}" in result.stdout
+    assert "hdsearch" in result.stderr  # the progress bar
+    assert (run / "report.html").read_text().count("data:image/png;base64,") == 4
+
+
+def test_show_prints_the_stored_leaderboard(run_folder):
+    folder, _ = run_folder
+    result = hdsearch("show", "run/store.db", "--experiment", "logreg-iris", "--top", "3", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert "experiment 'logreg-iris'" in result.stdout and "compute saved" in result.stdout
+    table = result.stdout.split("rank  trial  status")[1].strip().splitlines()[1:]
+    assert len(table) == 3
+
+
+def test_report_rebuilds_report_html(run_folder):
+    folder, _ = run_folder
+    result = hdsearch("report", "run/store.db", "--experiment", "logreg-iris", "--out", "rebuilt", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    page = (folder / "rebuilt" / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 4 and "logreg-iris" in page
+
+
+def test_show_or_report_of_an_unknown_experiment_is_a_one_line_error(run_folder, capsys):
+    folder, _ = run_folder
+    for command in ("show", "report"):
+        assert main([command, str(folder / "run" / "store.db"), "--experiment", "nope"]) == 2
+        assert "--experiment 'nope' is not in" in capsys.readouterr().err
+
+
+def test_demo_runs_a_small_sweep_and_writes_its_run_folder(tmp_path):
+    pytest.importorskip("matplotlib")
+    result = hdsearch("demo", "--max-total-runs", "4", "--out", "demo", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "BanditPolicy" in result.stdout and "rank  trial  status" in result.stdout
+    assert f"report: {(tmp_path / 'demo' / 'report.html').resolve()}" in result.stdout
+    assert (tmp_path / "demo" / "best_model.joblib").is_file()
+
+
+def test_a_bad_spec_exits_2_naming_key_and_line_without_traceback(tmp_path):
+    (tmp_path / "bad.toml").write_text(SPEC.replace('"loguniform(-6, 3)"', '"logunform(-6, 3)"'))
+    result = hdsearch("run", "bad.toml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "bad.toml, line 17: [search_space.clf__C] unknown expression 'logunform'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "old, new, where, message",
+    [
+        ("[estimator.steps]]\nname = \"clf\"", "[estimator.steps]]\nname = \"clf\"\nclas = 1",
+         "line 13: [estimator.steps.clas]", "unknown key in step 2"),
+        ('"sklearn.linear_model.LogisticRegression"', '"sklearn.linear_model.Nope"',
+         "line 13: [estimator.steps.class]", "cannot import"),
+        ("max_iter = 200", "max_iterations = 200", "line 14: [estimator.steps.params]", "rejects these parameters"),
+        ('dataset = "iris"', 'dataset = "irises"', "line 5: [data.dataset]", "unknown dataset 'irises'"),
+        ("clf__C =", "clf__D =", "line 17: [search_space.clf__D]", "has no parameter 'clf__D'"),
+        ('"loguniform(-6, 3)"', '"loguniform(3, -6)"', "line 17: [search_space.clf__C]", "low must be < high"),
+        ('"loguniform(-6, 3)"', '"loguniform(__import__)"', "line 17: [search_space.clf__C]", "literal"),
+        ("slack_factor = 0.05", "slack = 0.05", "line 28: [early_termination.slack]", "does not take"),
+        ("slack_factor = 0.05", "slack_factor = -1", "line 28: [early_termination.slack_factor]", "slack_factor"),
+        ('type = "bandit"', 'type = "bandits"', "line 27: [early_termination.type]", "type must be one of"),
+        ("max_total_runs = 5", "max_total_runs = 0", "line 31: [limits.max_total_runs]", "max_total_runs"),
+        ("cv = 3", "cv = 3\nscoring = \"accuracyy\"", "line 23: [search.scoring]", "accuracyy"),
+        ("[limits]", "[limit]", "line 30: [limit]", "unknown section"),
+        ("[limits]\nmax_total_runs = 5", "[limits]\nmax_total_runs = 5\nmax_total_runs = 6",
+         "TOML syntax error", "line 32"),
+    ],
+)
+def test_spec_errors_name_the_key_and_the_line(tmp_path, capsys, old, new, where, message):
+    assert old in SPEC
+    (tmp_path / "spec.toml").write_text(SPEC.replace(old, new, 1))
+    assert main(["run", str(tmp_path / "spec.toml"), "--out", str(tmp_path / "run")]) == 2
+    error = capsys.readouterr().err
+    assert where in error and message in error, error
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_missing_spec_or_store_is_a_one_line_error(tmp_path, capsys):
+    assert main(["run", str(tmp_path / "none.toml")]) == 2
+    assert "cannot read the spec file" in capsys.readouterr().err
+    assert main(["show", str(tmp_path / "none.db")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_the_console_script_is_declared():
+    setup = (ROOT / "setup.cfg").read_text()
+    assert "console_scripts =\n    hdsearch = hdsearch.cli:main" in setup

@@ -1,0 +1,287 @@
+"""Leaderboard, summary, notebook HTML and charts, from a fitted search, a store and plain trials."""
+
+import math
+import re
+import sys
+
+import numpy as np
+import pytest
+from sklearn import config_context
+from sklearn.datasets import load_breast_cancer
+from sklearn.linear_model import SGDClassifier
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import estimator_html_repr
+
+from hdsearch import BanditPolicy, HyperDriveSearchCV, PartialFit, choice, loguniform, report
+from hdsearch._view import experiment_view
+from hdsearch.store import open_store
+from hdsearch.trials import FoldResult, Trial
+
+SPACE = {
+    "alpha": loguniform(-10, 2),
+    "eta0": loguniform(-9, -1),
+    "learning_rate": choice("constant", "invscaling", "adaptive"),
+}
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory):
+    """A small stored search with completed and terminated trials."""
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    storage = str(tmp_path_factory.mktemp("store") / "store.db")
+    search = HyperDriveSearchCV(
+        SGDClassifier(random_state=0), SPACE, policy=BanditPolicy(slack_factor=0.02, delay_evaluation=2),
+        resource=PartialFit(max_epochs=5), max_total_runs=10, max_concurrent_runs=5, cv=3, n_jobs=1,
+        random_state=0, storage=storage, experiment_name="sgd",
+    ).fit(X, y)
+    statuses = set(search.cv_results_["status"])
+    assert {"completed", "terminated"} <= statuses, statuses
+    return search
+
+
+def _trial(trial_id, status, fold_scores, params=None, fit_time=0.5):
+    """A folds-resource trial: fold k reports its score at interval k + 1."""
+    results = [FoldResult(k, k + 1, {"score": s}, None, fit_time, 0.1) for k, s in enumerate(fold_scores)]
+    return Trial(trial_id, params or {"C": 1.0 + trial_id}, status, results, 0.0, 1.0 + trial_id)
+
+
+def _hand_made():
+    return [
+        _trial(0, "completed", [0.8, 0.8, 0.8]),
+        _trial(1, "failed", [math.nan, math.nan, math.nan]),
+        _trial(2, "completed", [0.9, 0.9, 0.9]),
+        _trial(3, "terminated", [0.6]),
+        _trial(4, "completed", [0.9, 0.9, 0.9]),
+    ]
+
+
+# ------------------------------------------------------------- leaderboard
+
+
+def test_leaderboard_sorts_best_first_ties_in_trial_order_failed_last():
+    rows = report.leaderboard(_hand_made())
+    assert [r["trial_id"] for r in rows] == [2, 4, 0, 3, 1]
+    assert [r["rank"] for r in rows] == [1, 1, 3, 4, 5]
+
+
+def test_leaderboard_rows_hold_id_params_status_score_intervals_time():
+    row = report.leaderboard(_hand_made())[3]
+    assert list(row) == ["rank", "trial_id", "status", "score", "n_intervals", "time", "param_C", "params"]
+    assert row["status"] == "terminated"
+    assert row["score"] == pytest.approx(0.6)  # the score at the interval it stopped at
+    assert row["n_intervals"] == 1
+    assert row["time"] == pytest.approx(0.6)  # fit 0.5 + score 0.1, one fold
+    assert row["param_C"] == 4.0 and row["params"] == {"C": 4.0}
+
+
+def test_leaderboard_top_and_exclude_terminated():
+    rows = report.leaderboard(_hand_made(), top=4, include_terminated=False)
+    assert [r["trial_id"] for r in rows] == [2, 4, 0, 1]
+
+
+@pytest.mark.parametrize("top", [0, -1, 1.5, "3", True])
+def test_leaderboard_rejects_a_bad_top(top):
+    with pytest.raises(ValueError, match=r"top must be None or an int >= 1, got top="):
+        report.leaderboard(_hand_made(), top=top)
+
+
+def test_search_leaderboard_matches_cv_results(fitted):
+    rows = report.leaderboard(fitted)
+    results = fitted.cv_results_
+    assert [r["trial_id"] for r in rows][0] == fitted.best_index_
+    for row in rows:
+        i = row["trial_id"]
+        assert row["status"] == results["status"][i]
+        assert row["n_intervals"] == results["n_intervals"][i]
+        assert row["params"] == results["params"][i]
+        if row["status"] == "completed":
+            assert row["score"] == pytest.approx(results["mean_test_score"][i])
+    scores = [r["score"] for r in rows]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_search_leaderboard_is_a_dataframe_with_one_column_per_param(fitted):
+    pandas = pytest.importorskip("pandas")
+    table = fitted.leaderboard(top=3)
+    assert isinstance(table, pandas.DataFrame)
+    assert len(table) == 3
+    assert list(table.columns) == [
+        "rank", "trial_id", "status", "score", "n_intervals", "time",
+        "param_alpha", "param_eta0", "param_learning_rate", "params",
+    ]
+    assert len(fitted.leaderboard(include_terminated=False)) == sum(fitted.cv_results_["status"] != "terminated")
+
+
+def test_leaderboard_of_the_store_equals_the_search_one(fitted):
+    stored = report.leaderboard((fitted.experiment_.storage, "sgd"))
+    live = report.leaderboard(fitted)
+    assert [(r["trial_id"], r["status"], r["score"], r["n_intervals"]) for r in stored] == [
+        (r["trial_id"], r["status"], r["score"], r["n_intervals"]) for r in live
+    ]
+
+
+def test_an_unfitted_search_or_a_stranger_is_rejected():
+    with pytest.raises(ValueError, match="not fitted"):
+        report.leaderboard(HyperDriveSearchCV(SGDClassifier(), SPACE))
+    with pytest.raises(ValueError, match="source must be a fitted HyperDriveSearchCV"):
+        report.leaderboard(42)
+    with pytest.raises(ValueError, match="metric='nope' was not recorded"):
+        report.leaderboard(_hand_made(), metric="nope")
+
+
+# -------------------------------------------------------- summary and HTML
+
+
+def test_summary_counts_compute_saved_by_terminations():
+    info = report.summary(_hand_made())
+    assert (info["completed"], info["terminated"], info["failed"]) == (3, 1, 1)
+    # Trial 3 ran 1 of 3 folds: 2 intervals saved of 5 trials x 3.
+    assert (info["intervals_saved"], info["intervals_full"]) == (2, 15)
+    assert info["compute_saved"] == pytest.approx(2 / 15)
+    assert (info["best_trial"], info["best_score"]) == (2, pytest.approx(0.9))
+
+
+def _diagram(search):
+    """scikit-learn's diagram, without the container ids that change with every call."""
+    return re.sub(r"-id-\d+", "-id-N", estimator_html_repr(search))
+
+
+def test_repr_html_shows_summary_and_top_trials_above_the_sklearn_diagram(fitted):
+    page = re.sub(r"-id-\d+", "-id-N", fitted._repr_html_())
+    diagram = _diagram(fitted)
+    assert page.endswith(diagram)
+    summary = page[: -len(diagram)]
+    assert "hdsearch-summary" in summary
+    for text in ("BanditPolicy(slack_factor=0.02", "PartialFit(max_epochs=5", "RandomSampling(",
+                 "10 trials / max_total_runs 10", "compute saved", "Leaderboard"):
+        assert text in summary, text
+    info = report.summary(fitted)
+    assert f"{info['compute_saved']:.0%}" in summary
+    assert f"{info['terminated']} terminated" in summary
+    assert summary.count("<tr><td>") == 5  # the top 5 trials
+
+
+def test_repr_html_of_an_unfitted_search_is_the_sklearn_diagram():
+    search = HyperDriveSearchCV(SGDClassifier(), SPACE)
+    assert re.sub(r"-id-\d+", "-id-N", search._repr_html_()) == _diagram(search)
+    with config_context(display="text"):
+        assert not hasattr(search, "_repr_html_")
+
+
+def test_report_html_embeds_every_chart(fitted, tmp_path):
+    pytest.importorskip("matplotlib")
+    path = report.write_report(fitted, tmp_path / "report.html")
+    page = path.read_text()
+    assert page.count("src='data:image/png;base64,") == 4
+    assert "Leaderboard" in page and "compute saved" in page
+
+
+# ------------------------------------------------------------------ charts
+
+
+@pytest.fixture
+def mpl():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    return matplotlib
+
+
+def _trial_lines(ax):
+    return [line for line in ax.get_lines() if str(line.get_gid()).startswith("trial-")]
+
+
+def _all_axes(figure):
+    """The figure's axes and their inset axes."""
+    return [*figure.axes, *(child for ax in figure.axes for child in ax.child_axes)]
+
+
+def _draw(figure):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(figure).draw()
+    return figure
+
+
+def test_learning_curves_draw_every_trial_and_mark_terminations(fitted, mpl):
+    figure = _draw(report.plot_learning_curves(fitted))
+    (ax,) = figure.axes
+    assert len(_trial_lines(ax)) == len(fitted.trials_)
+    assert ax.get_xlabel() == "interval" and ax.get_ylabel() == "score (mean CV score)"
+    (marks,) = [line for line in ax.get_lines() if line.get_gid() == "terminated"]
+    assert marks.get_marker() == "x" and marks.get_label() == "terminated"
+    view = experiment_view(fitted)
+    expected = [(view.n_intervals(t), view.score(t)) for t in fitted.trials_ if t.status == "terminated"]
+    np.testing.assert_allclose(np.column_stack(marks.get_data()), expected)
+    curve = next(line for line in _trial_lines(ax) if line.get_gid() == f"trial-{fitted.best_index_}")
+    assert list(curve.get_xdata()) == [1, 2, 3, 4, 5]
+
+
+def test_learning_curves_from_the_store_and_from_trials_equal_the_search_ones(fitted, mpl):
+    def marks(source):
+        ax = report.plot_learning_curves(source).axes[0]
+        return np.column_stack(next(l for l in ax.get_lines() if l.get_gid() == "terminated").get_data())
+
+    stored = open_store(fitted.experiment_.storage, readonly=True).load_trials("sgd")
+    np.testing.assert_allclose(marks((fitted.experiment_.storage, "sgd")), marks(fitted))
+    np.testing.assert_allclose(marks(stored), marks(fitted))
+
+
+def test_parallel_coordinates_have_log_categorical_and_score_axes(fitted, mpl):
+    figure = _draw(report.plot_parallel_coordinates(fitted))
+    by_label = {ax.get_xlabel(): ax for ax in _all_axes(figure) if ax.get_xlabel()}
+    assert set(by_label) == {"alpha", "eta0", "learning_rate", "score"}
+    assert by_label["alpha"].get_yscale() == "log" and by_label["eta0"].get_yscale() == "log"
+    assert by_label["score"].get_yscale() == "linear"
+    labels = [t.get_text() for t in by_label["learning_rate"].get_yticklabels()]
+    assert labels == ["constant", "invscaling", "adaptive"]
+    base = next(ax for ax in figure.axes if _trial_lines(ax))
+    lines = _trial_lines(base)
+    assert len(lines) == len(fitted.trials_)
+    assert all(len(line.get_xdata()) == 4 for line in lines)
+    dashed = {line.get_gid() for line in lines if line.get_linestyle() == "--"}
+    assert dashed == {f"trial-{t.trial_id}" for t in fitted.trials_ if t.status == "terminated"}
+    assert any(ax.get_ylabel() == "score (mean CV score)" for ax in figure.axes)  # the colour bar
+
+
+def test_parallel_coordinates_of_stored_trials_know_log_axes_from_the_spec(fitted, mpl):
+    figure = report.plot_parallel_coordinates((fitted.experiment_.storage, "sgd"))
+    by_label = {ax.get_xlabel(): ax for ax in _all_axes(figure) if ax.get_xlabel()}
+    assert by_label["alpha"].get_yscale() == "log"
+    assert [t.get_text() for t in by_label["learning_rate"].get_yticklabels()] == [
+        "adaptive", "constant", "invscaling",  # the store keeps values, not the choice's order
+    ]
+
+
+def test_param_scores_have_one_panel_per_param_with_log_and_choice_axes(fitted, mpl):
+    figure = _draw(report.plot_param_scores(fitted))
+    panels = {ax.get_xlabel(): ax for ax in figure.axes if ax.get_visible()}
+    assert set(panels) == {"alpha", "eta0", "learning_rate"}
+    assert panels["alpha"].get_xscale() == "log"
+    assert [t.get_text() for t in panels["learning_rate"].get_xticklabels()] == ["constant", "invscaling", "adaptive"]
+    n_points = sum(len(line.get_xdata()) for line in panels["alpha"].get_lines())
+    assert n_points == len(fitted.trials_)
+
+
+def test_metric_history_plots_scores_and_a_rising_best_so_far(fitted, mpl):
+    figure = _draw(report.plot_metric_history(fitted))
+    by_trial, by_time = figure.axes
+    assert by_trial.get_xlabel() == "trial" and "seconds" in by_time.get_xlabel()
+    for ax in (by_trial, by_time):
+        labels = {line.get_label(): line for line in ax.get_lines()}
+        assert {"completed", "terminated", "best so far"} <= set(labels)
+        best = labels["best so far"].get_ydata()
+        assert list(best) == sorted(best) and best[-1] == pytest.approx(fitted.best_score_)
+    assert len(by_trial.get_lines()[0].get_xdata()) == sum(fitted.cv_results_["status"] == "completed")
+
+
+def test_charts_without_matplotlib_name_the_plot_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(ImportError, match=r"'plot' extra"):
+        report.plot_learning_curves(_hand_made())
+
+
+def test_jupyter_rich_display_shows_the_hdsearch_summary(fitted):
+    bundle = fitted._repr_mimebundle_()
+    assert re.sub(r"-id-\d+", "-id-N", bundle["text/html"]) == re.sub(r"-id-\d+", "-id-N", fitted._repr_html_())
+    assert "text/plain" in bundle
