@@ -40,10 +40,11 @@ CASES = {
 
 
 def search(**kwargs):
-    return HyperDriveSearchCV(
-        make_pipeline(StandardScaler(), SVC()), SPACE, max_total_runs=60,
-        cv=StratifiedKFold(5, shuffle=True, random_state=0), n_jobs=2, random_state=0, refit=False, **kwargs,
+    settings = dict(
+        max_total_runs=60, cv=StratifiedKFold(5, shuffle=True, random_state=0), n_jobs=2, random_state=0,
+        refit=False,
     )
+    return HyperDriveSearchCV(make_pipeline(StandardScaler(), SVC()), SPACE, **{**settings, **kwargs})
 
 
 def timed(make, X, y, backend_config):
