@@ -19,7 +19,7 @@ real task's optimum is the best CV score any run found.
 
 Run::
 
-    python benchmarks/bench_samplers.py                # full run, writes benchmarks/RESULTS_samplers.md
+    python benchmarks/bench_samplers.py                # full run, writes the tables (merged into benchmarks/RESULTS.md)
     python benchmarks/bench_samplers.py --quick        # a smoke run
 
 Every process is single-threaded (BLAS, OpenMP, torch) so that suggestion
@@ -32,19 +32,19 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
-import argparse  # noqa: E402
-import math  # noqa: E402
-import pickle  # noqa: E402
-import platform  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-import warnings  # noqa: E402
-from concurrent.futures import ProcessPoolExecutor  # noqa: E402
+import argparse
+import math
+import pickle
+import platform
+import sys
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import hdsearch  # noqa: E402
-from hdsearch import (  # noqa: E402
+import hdsearch
+from hdsearch import (
     BayesianSampling,
     HyperDriveSearchCV,
     RandomSampling,
@@ -56,7 +56,7 @@ from hdsearch import (  # noqa: E402
     randint,
     uniform,
 )
-from hdsearch.trials import Observation  # noqa: E402
+from hdsearch.trials import Observation
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHECKPOINTS = (20, 50, 100)
@@ -326,7 +326,7 @@ def run_real(job):
         ).fit(X, y)
         values = [-s for s in search.cv_results_["mean_test_score"]]
         return job, (values, {})
-    negative = lambda params: -real_score(params)  # noqa: E731
+    negative = lambda params: -real_score(params)
     if sampler in ("Optuna TPE", "Optuna GP"):
         _single_thread_torch()
         return job, run_optuna("tpe" if sampler == "Optuna TPE" else "gp", REAL_PEER, negative, seed, n_evals)
@@ -369,19 +369,19 @@ def availability():
     """Peer name -> None when usable, else the reason it is not."""
     status = {}
     try:
-        import optuna  # noqa: F401
+        import optuna
 
         status["Optuna TPE"] = None
     except ImportError as error:
         status["Optuna TPE"] = f"not available: {error}"
     try:
-        import torch  # noqa: F401
+        import torch
 
         status["Optuna GP"] = status["Optuna TPE"]
     except ImportError as error:
         status["Optuna GP"] = f"not available: torch missing ({error})"
     try:
-        import skopt  # noqa: F401
+        import skopt
 
         status["skopt gp_minimize"] = None
     except ImportError as error:
@@ -403,7 +403,7 @@ def regret_table(title, results, seeds_of, checkpoints, unavailable):
     lines = [f"### {title}", "", "| sampler | seeds | " + " | ".join(f"regret @{k} (mean / median)" for k in checkpoints) + " |",
              "|---|---|" + "---|" * len(checkpoints)]
     for sampler in SAMPLERS + [BATCH]:
-        if sampler in unavailable and unavailable[sampler]:
+        if unavailable.get(sampler):
             lines.append(f"| {sampler} | — | " + " | ".join(unavailable[sampler] for _ in checkpoints) + " |")
             continue
         if sampler not in results:
@@ -458,9 +458,11 @@ def main(argv=None):
     parser.add_argument("--evals", type=int, default=100, help="evaluations per synthetic run")
     parser.add_argument("--n-jobs", type=int, default=2, help="parallel processes")
     parser.add_argument("--quick", action="store_true", help="2 seeds, 30 evaluations, no real task")
-    parser.add_argument("--out", default=os.path.join(HERE, "RESULTS_samplers.md"))
+    parser.add_argument("--out", default=os.path.join(HERE, "results_samplers.md"))
     parser.add_argument("--raw", default=None, help="pickle of the raw runs: written after running, read with --report-only")
     parser.add_argument("--report-only", action="store_true", help="rebuild the report from --raw without running")
+    parser.add_argument("--rerun", action="append", default=[], metavar="SAMPLER",
+                        help="with --raw: rerun only this sampler's jobs, keep the others from the pickle")
     args = parser.parse_args(argv)
     if args.quick:
         args.seeds, args.skopt_seeds, args.real_seeds, args.real_evals, args.evals = 2, 1, 1, 20, 50
@@ -484,9 +486,15 @@ def main(argv=None):
     jobs.sort(key=lambda j: cost.get(j[1], 2))
     real_jobs.sort(key=lambda j: cost.get(j[1], 2))
 
-    if args.report_only:
+    if args.report_only or args.rerun:
         with open(args.raw, "rb") as fh:
-            raw, started, load_before = pickle.load(fh)
+            raw, _, load_before = pickle.load(fh)
+        if args.rerun:
+            redo = [j for j in jobs if j[1] in args.rerun]
+            redo_real = [j for j in real_jobs if j[1] in args.rerun]
+            raw.update(run_all(redo, redo_real, args.n_jobs, started))
+            with open(args.raw, "wb") as fh:
+                pickle.dump((raw, started, load_before), fh)
     else:
         raw = run_all(jobs, real_jobs, args.n_jobs, started)
         if args.raw:
@@ -565,7 +573,7 @@ def report(args, argv, curves, times, seeds_of, real_seeds_of, unavailable, star
 def goals(curves, times):
     lines = ["## Goals", ""]
     at = 50
-    mean_at = lambda obj, s: summarize(curves[obj][s], (at,))[at]  # noqa: E731
+    mean_at = lambda obj, s: summarize(curves[obj][s], (at,))[at]
     wins, half = [], []
     for objective, results in curves.items():
         if "hdsearch Bayesian" not in results or "Optuna TPE" not in results:

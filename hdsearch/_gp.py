@@ -493,8 +493,8 @@ class BayesianProposer:
     # ------------------------------------------------------------- model
 
     def _model_point(self, model, X, pending, seen, rng):
-        """The acquisition maximizer given the model and the pending points (kriging believer)."""
-        believer = model.condition(pending, model.predict(pending)[0]) if len(pending) else model
+        """The acquisition maximizer given the model and the pending points (constant liar, worst score)."""
+        believer = model.condition(pending, np.full(len(pending), np.min(model.y))) if len(pending) else model
         best = float(np.max(model.predict(X)[0]))
 
         def score(rows):

@@ -264,10 +264,12 @@ class BayesianSampling(BaseSampling):
       coordinates, then rounded to valid values. A finite space of
       at most 4096 parameter sets is searched exhaustively instead.
     - **Batches**: the points of a batch, and running trials, are pending
-      points handled by the *kriging believer* scheme: each is added to the
-      model with its predicted score as if observed, which leaves the model's
-      mean unchanged but removes its uncertainty there, so the next point of
-      the batch goes elsewhere.
+      points handled by the *constant liar* scheme with the worst observed
+      score as the lie: each is added to the model as if it had scored that,
+      so the next point of the batch moves away from it. (Measured against
+      the kriging believer, which adds the predicted score instead, the
+      pessimistic lie kept more of the sequential gain; see
+      ``benchmarks/RESULTS.md``.)
     - **Observations**: completed trials give their final score. A
       terminated trial gives the lower of its last score and the median
       completed score (pessimistic evidence: its region never looks good and
@@ -305,7 +307,7 @@ class BayesianSampling(BaseSampling):
     ``max_concurrent_runs=None`` means 4 trials at a time with Bayesian
     sampling, whatever ``n_jobs`` is, so a search gives the same results for
     every ``n_jobs`` (batches of 4 keep most of the sequential efficiency; see
-    ``benchmarks/RESULTS_samplers.md``). Each trial runs all its folds in
+    ``benchmarks/RESULTS.md``). Each trial runs all its folds in
     parallel, so 4 trials already make ``4 * n_splits`` tasks per wave.
 
     Examples
