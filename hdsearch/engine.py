@@ -266,6 +266,8 @@ class WaveEngine:
             In trial order, ids 0, 1, ...
         """
         self.trials = list(trials)
+        # The store keeps scores as {metric: value}; one metric named "score"
+        # is how a single-metric scorer's numbers were recorded.
         for trial in self.trials:
             for result in trial.results:
                 if result.error is None and self.multimetric is None:
