@@ -10,6 +10,7 @@ the line, and exit with status 2 and no traceback.
 import argparse
 import csv
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -384,4 +385,9 @@ def main(argv=None):
         resume = "; running the same command again resumes" if args.command == "run" else ""
         print(f"hdsearch {args.command}: interrupted; finished trials are in the store{resume}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`hdsearch show ... | head`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     return 0

@@ -95,6 +95,18 @@ def test_show_prints_the_stored_leaderboard(run_folder):
     assert len(table) == 3
 
 
+def test_show_into_a_closed_pipe_stops_quietly(run_folder):
+    folder, _ = run_folder
+    command = [sys.executable, "-m", "hdsearch", "show", "run/store.db"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        process.stdout.readline()
+        process.stdout.close()  # like `| head -1`
+        stderr = process.stderr.read().decode()
+        assert process.wait(timeout=120) == 0
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
+
+
 def test_report_rebuilds_report_html(run_folder):
     folder, _ = run_folder
     result = hdsearch("report", "run/store.db", "--experiment", "logreg-iris", "--out", "rebuilt", cwd=folder)
