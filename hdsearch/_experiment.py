@@ -8,7 +8,7 @@ an error. Nothing here runs estimators.
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -130,14 +130,15 @@ class ExperimentRecorder:
         return False
 
 
-def warm_start_trials(resume_from, storage, current_name):
+def warm_start_trials(resume_from, store, current_name):
     """Ended trials of earlier experiments, each marked with its ``source``.
 
     Parameters
     ----------
     resume_from : list of str or fitted HyperDriveSearchCV
-        Experiment names (read from ``storage``) or fitted searches.
-    storage : str or None
+        Experiment names (read from ``store``) or fitted searches.
+    store : ExperimentStore or None
+        The search's open store; None without ``storage``.
     current_name : str or None
         The experiment being fitted; naming it in ``resume_from`` is an error.
 
@@ -148,7 +149,7 @@ def warm_start_trials(resume_from, storage, current_name):
     trials = []
     for source in resume_from:
         if isinstance(source, str):
-            if storage is None:
+            if store is None:
                 raise ValueError(
                     f"resume_from={source!r} names an experiment, which needs storage; got storage=None"
                 )
@@ -156,10 +157,9 @@ def warm_start_trials(resume_from, storage, current_name):
                 raise ValueError(
                     f"resume_from={source!r} is the experiment being fitted; fitting it again resumes it"
                 )
-            store = open_store(storage)
             if source not in store.experiment_names():
                 raise ValueError(
-                    f"resume_from: no experiment {source!r} in {storage!r}; it holds "
+                    f"resume_from: no experiment {source!r} in {store.path!r}; it holds "
                     f"{sorted(store.experiment_names())!r}"
                 )
             loaded, label = store.load_trials(source), source
@@ -174,14 +174,8 @@ def warm_start_trials(resume_from, storage, current_name):
             )
         for trial in loaded:
             if trial.ended:
-                trials.append(_copy_as_prior(trial, label, len(trials)))
+                trials.append(
+                    replace(trial, trial_id=len(trials), params=dict(trial.params),
+                            results=list(trial.results), source=label)
+                )
     return trials
-
-
-def _copy_as_prior(trial, label, position):
-    from .trials import Trial
-
-    return Trial(
-        trial_id=position, params=dict(trial.params), status=trial.status, results=list(trial.results),
-        start_time=trial.start_time, end_time=trial.end_time, source=label,
-    )

@@ -385,14 +385,16 @@ class WaveEngine:
         list of Observation
         """
         trials = self.prior_trials + self.trials if include_prior else self.trials
-        return [self._observation(trial) for trial in trials]
+        metric = self._metric()
+        return [self._observation(trial, metric) for trial in trials]
 
     def completed_scores(self, trials):
         """Primary scores of the completed ones among ``trials``."""
-        return [self._observation(t).score for t in trials if t.status == COMPLETED]
+        metric = self._metric()
+        return [self._observation(t, metric).score for t in trials if t.status == COMPLETED]
 
-    def _observation(self, trial):
-        curve = trial.interval_scores(self._metric(), self.evaluation.resource.per_fold, self.evaluation.n_splits)
+    def _observation(self, trial, metric):
+        curve = trial.interval_scores(metric, self.evaluation.resource.per_fold, self.evaluation.n_splits)
         score = curve[-1] if curve and trial.status != FAILED else float("nan")
         return Observation(
             trial.trial_id, dict(trial.params), trial.status, score, len(curve), self.evaluation.n_intervals

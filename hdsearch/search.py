@@ -388,7 +388,9 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         if self.storage is not None:
             spec = spec_of(self, space, sampling, policy, resource, splits, X, y)
             recorder = ExperimentRecorder(self.storage, self.experiment_name, spec)
-        prior = warm_start_trials(self.resume_from or [], self.storage, recorder and recorder.name)
+        prior = warm_start_trials(
+            self.resume_from or [], recorder and recorder.store, recorder and recorder.name
+        )
         budget = Budget(max_total_runs, self._wave_width(sampling), self.max_duration)
         engine = WaveEngine(
             evaluation, sampler, budget, policy, self._primary_metric(metric_names), prior_trials=prior
