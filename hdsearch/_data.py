@@ -7,10 +7,73 @@ every step.
 """
 
 import numbers
+import os
+from collections import OrderedDict
 
 import numpy as np
 
 from ._compat import safe_indexing
+
+
+# Worker-process state: the memory maps this process has touched, newest last.
+_MAPPINGS = OrderedDict()
+_MAX_MAPPINGS = 4
+
+
+def reuse_mapping(array):
+    """The memory map of ``array``'s file that this process already uses, if any.
+
+    joblib hands a large array to a worker as a fresh ``numpy.memmap`` for
+    every task, so every task page-faults the whole file in again: measured
+    on the diamonds benchmark (7.6 MB), a one-epoch ``partial_fit`` task took
+    44 ms in a worker against 30 ms on a kept map. Reusing the map of the
+    same file (same inode, modification time, offset, shape, dtype, strides
+    and mode) keeps its pages mapped from task to task.
+
+    At most ``_MAX_MAPPINGS`` maps are kept, and a map whose file is gone
+    (joblib deletes its folder when a search ends) is let go at the next
+    call, so a worker holds on to at most the last search's data.
+
+    Parameters
+    ----------
+    array : object
+        Anything; only a ``numpy.memmap`` backed by a file is looked up.
+
+    Returns
+    -------
+    object
+        ``array`` itself or an equal, already mapped array.
+    """
+    _forget_deleted_files()
+    if type(array) is not np.memmap or not array.filename:
+        return array
+    try:
+        stat = os.stat(array.filename)
+    except OSError:
+        return array
+    key = (
+        array.filename, stat.st_ino, stat.st_mtime_ns, array.offset, array.shape, array.dtype.str,
+        array.strides, array.mode,
+    )
+    kept = _MAPPINGS.get(key)
+    if kept is None:
+        _MAPPINGS[key] = kept = array
+        while len(_MAPPINGS) > _MAX_MAPPINGS:
+            _MAPPINGS.popitem(last=False)
+    else:
+        _MAPPINGS.move_to_end(key)
+    return kept
+
+
+def _forget_deleted_files():
+    for key in list(_MAPPINGS):
+        filename, inode = key[0], key[1]
+        try:
+            if os.stat(filename).st_ino == inode:
+                continue
+        except OSError:
+            pass
+        del _MAPPINGS[key]
 
 
 def num_samples(X):
@@ -137,9 +200,11 @@ class TrainingFold:
                 None if y is None else np.empty(shape + y.shape[1:], dtype=y.dtype),
             )
         X_buffer, y_buffer = self._buffers
-        np.take(X, indices, axis=0, out=X_buffer)
+        # With the default mode="raise", numpy buffers ``out`` (a second
+        # fold-sized copy); the indices are valid, so "clip" changes nothing else.
+        np.take(X, indices, axis=0, out=X_buffer, mode="clip")
         if y_buffer is not None:
-            np.take(y, indices, axis=0, out=y_buffer)
+            np.take(y, indices, axis=0, out=y_buffer, mode="clip")
         return X_buffer, y_buffer, self._params(indices)
 
     def _slice(self):

@@ -15,11 +15,12 @@ from contextlib import suppress
 
 import numpy as np
 from joblib.logger import short_format_time
+from sklearn import config_context, get_config
 from sklearn.base import clone
 from sklearn.utils import get_tags
 
 from ._config import stream_factory
-from ._data import TrainingFold, index_params, num_samples, take_rows
+from ._data import TrainingFold, index_params, num_samples, reuse_mapping, take_rows
 
 
 
@@ -94,6 +95,7 @@ def fit_and_score_fold(
 
 def _run(outcome, estimator, X, y, params, train, test, scorer, metric_names,
          fit_params, score_params, return_train_score, error_score):
+    X, y = reuse_mapping(X), reuse_mapping(y)
     estimator = clone(estimator).set_params(**clone(params, safe=False))
     n_samples = num_samples(X)
     fit_params = index_params(fit_params, n_samples, train)
@@ -321,6 +323,7 @@ def advance_fold(
     rng_for = stream_factory(*seed)
     outcome = {"steps": [], "model": None, "failed": False, "exception": None}
     try:
+        X, y = reuse_mapping(X), reuse_mapping(y)
         n_samples = num_samples(X)
         model = resource.new_model(estimator, params) if model is None else copy.deepcopy(model)
         # Slice once per task, not once per step.
@@ -349,12 +352,14 @@ def advance_fold(
                 outcome["failed"] = True
                 return outcome
             result["fit_time"] = time.time() - start
-            result["test_scores"] = _score(model, X_test, y_test, scorer, test_score_params, error_score)
-            result["score_time"] = time.time() - start - result["fit_time"]
-            if return_train_score:
-                result["train_scores"] = _score(
-                    model, X_train, y_train, scorer, train_score_params, error_score
-                )
+            # The test rows passed the finiteness check at this task's first score.
+            with config_context(assume_finite=step > first_step or get_config()["assume_finite"]):
+                result["test_scores"] = _score(model, X_test, y_test, scorer, test_score_params, error_score)
+                result["score_time"] = time.time() - start - result["fit_time"]
+                if return_train_score:
+                    result["train_scores"] = _score(
+                        model, X_train, y_train, scorer, train_score_params, error_score
+                    )
             outcome["steps"].append(result)
         if keep_model:
             outcome["model"] = model
