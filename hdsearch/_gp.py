@@ -365,18 +365,21 @@ class BayesianProposer:
     n_initial : int or None
     acquisition : {"ei", "pi", "ucb"}
     kappa : float
+    batch_kappa : float
+        UCB weight of a point proposed while others are pending.
     n_candidates : int
     entropy : int
         Root of every random stream (``numpy.random.SeedSequence`` entropy).
     """
 
-    def __init__(self, space, n_initial, acquisition, kappa, n_candidates, entropy):
+    def __init__(self, space, n_initial, acquisition, kappa, batch_kappa, n_candidates, entropy):
         self.encoding = SpaceEncoding(space)
         n_sub = self.encoding.n_subspaces
         self._leading = 1 if n_sub > 1 else 0
         self._design_dims = self._leading + max(self.encoding.n_raw(i) for i in range(n_sub))
         self.n_initial = max(5, 2 * self._design_dims) if n_initial is None else n_initial
         self.acquisition, self.kappa, self.n_candidates = acquisition, kappa, n_candidates
+        self.batch_kappa = batch_kappa
         self.entropy = entropy
         counts = [self.encoding.n_values(i) for i in range(n_sub)]
         finite = None not in counts and sum(counts) <= _MAX_ENUMERATED
@@ -493,12 +496,23 @@ class BayesianProposer:
     # ------------------------------------------------------------- model
 
     def _model_point(self, model, X, pending, seen, rng):
-        """The acquisition maximizer given the model and the pending points (constant liar, worst score)."""
-        believer = model.condition(pending, np.full(len(pending), np.min(model.y))) if len(pending) else model
+        """The acquisition maximizer given the model and the pending points.
+
+        With pending points this is BUCB (Desautels, Krause and Burdick,
+        2014): each pending point is added at its predicted score (the
+        kriging believer), which shrinks the uncertainty around it without
+        moving the mean, and the upper confidence bound with ``batch_kappa``
+        picks the point.
+        """
         best = float(np.max(model.predict(X)[0]))
+        if len(pending):
+            believer = model.condition(pending, model.predict(pending)[0])
+            name, kappa = "ucb", self.batch_kappa
+        else:
+            believer, name, kappa = model, self.acquisition, self.kappa
 
         def score(rows):
-            return acquisition(self.acquisition, believer, rows, best, self.kappa)
+            return acquisition(name, believer, rows, best, kappa)
 
         index, candidates = self._candidates(model, X, rng)
         fresh = ~_is_seen(candidates, seen)

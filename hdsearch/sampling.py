@@ -264,12 +264,16 @@ class BayesianSampling(BaseSampling):
       coordinates, then rounded to valid values. A finite space of
       at most 4096 parameter sets is searched exhaustively instead.
     - **Batches**: the points of a batch, and running trials, are pending
-      points handled by the *constant liar* scheme with the worst observed
-      score as the lie: each is added to the model as if it had scored that,
-      so the next point of the batch moves away from it. (Measured against
-      the kriging believer, which adds the predicted score instead, the
-      pessimistic lie kept more of the sequential gain; see
-      ``benchmarks/RESULTS.md``.)
+      points. With none pending, a point maximizes ``acquisition``. With some
+      pending, it maximizes the upper confidence bound
+      ``mean + batch_kappa * std`` of a model that believes each pending
+      point scores its prediction (BUCB, Desautels, Krause and Burdick,
+      2014): the uncertainty around pending points shrinks while the mean
+      stays, so the batch spreads over the promising region. On the
+      benchmark's 10-D mixed space this kept 87 % of the sequential gain at
+      50 evaluations in batches of 4, against 75 % for a constant liar with
+      the worst score and 71 % for the kriging believer with EI (see
+      ``benchmarks/RESULTS.md``).
     - **Observations**: completed trials give their final score. A
       terminated trial gives the lower of its last score and the median
       completed score (pessimistic evidence: its region never looks good and
@@ -297,6 +301,10 @@ class BayesianSampling(BaseSampling):
         bound ``mean + kappa * std``.
     kappa : float, default=2.0
         Exploration weight of ``"ucb"``; unused otherwise.
+    batch_kappa : float, default=0.5
+        Exploration weight of the upper confidence bound that picks a point
+        while other points are pending (the rest of a batch, running trials).
+        Larger spreads a batch further from the incumbent.
     n_candidates : int, default=512
         Quasi-random candidates the acquisition is evaluated on, per call.
     seed : int, default=None
@@ -318,10 +326,12 @@ class BayesianSampling(BaseSampling):
     2
     """
 
-    def __init__(self, n_initial=None, acquisition="ei", kappa=2.0, n_candidates=512, seed=None):
+    def __init__(self, n_initial=None, acquisition="ei", kappa=2.0, batch_kappa=0.5, n_candidates=512,
+                 seed=None):
         self.n_initial = n_initial
         self.acquisition = acquisition
         self.kappa = kappa
+        self.batch_kappa = batch_kappa
         self.n_candidates = n_candidates
         self.seed = seed
 
@@ -330,6 +340,7 @@ class BayesianSampling(BaseSampling):
             "n_initial": self.n_initial,
             "acquisition": self.acquisition,
             "kappa": self.kappa,
+            "batch_kappa": self.batch_kappa,
             "n_candidates": self.n_candidates,
             "seed": self.seed,
         }
@@ -342,6 +353,7 @@ class BayesianSampling(BaseSampling):
             n_initial=self.n_initial,
             acquisition=self.acquisition,
             kappa=float(self.kappa),
+            batch_kappa=float(self.batch_kappa),
             n_candidates=self.n_candidates,
             entropy=np.random.SeedSequence(seed_from(state)).entropy,
         )
@@ -354,9 +366,10 @@ class BayesianSampling(BaseSampling):
             raise ValueError(
                 f"{name}: acquisition must be 'ei', 'pi' or 'ucb', got acquisition={self.acquisition!r}"
             )
-        kappa = self.kappa
-        if not isinstance(kappa, numbers.Real) or isinstance(kappa, bool) or not kappa >= 0 or kappa == np.inf:
-            raise ValueError(f"{name}: kappa must be a finite number >= 0, got kappa={kappa!r}")
+        for weight in ("kappa", "batch_kappa"):
+            value = getattr(self, weight)
+            if not isinstance(value, numbers.Real) or isinstance(value, bool) or not 0 <= value < np.inf:
+                raise ValueError(f"{name}: {weight} must be a finite number >= 0, got {weight}={value!r}")
         check_int(name, "n_candidates", self.n_candidates, 1)
         if self.seed is not None:
             check_int(name, "seed", self.seed, 0)

@@ -32,7 +32,7 @@ from hdsearch import (
     randint,
     uniform,
 )
-from hdsearch._gp import _targets, fit_gp, log_expected_improvement
+from hdsearch._gp import _is_seen, _targets, acquisition, fit_gp, log_expected_improvement
 from hdsearch.sampling import make_sampling
 from hdsearch.trials import Observation
 
@@ -149,13 +149,14 @@ def test_shortcut_builds_the_default_bayesian_sampling():
 
 
 def test_constructor_stores_arguments_and_bind_leaves_them_unchanged():
-    sampling = BayesianSampling(n_initial=3, acquisition="ucb", kappa=1.0, n_candidates=64, seed=2)
+    arguments = dict(n_initial=3, acquisition="ucb", kappa=1.0, batch_kappa=0.25, n_candidates=64, seed=2)
+    sampling = BayesianSampling(**arguments)
     sampling.bind(Space(BRANIN_SPACE), 10, 0).propose([], 2)
-    assert vars(sampling) == {"n_initial": 3, "acquisition": "ucb", "kappa": 1.0, "n_candidates": 64, "seed": 2}
+    assert vars(sampling) == arguments
     assert repr(sampling) == (
-        "BayesianSampling(n_initial=3, acquisition='ucb', kappa=1.0, n_candidates=64, seed=2)"
+        "BayesianSampling(n_initial=3, acquisition='ucb', kappa=1.0, batch_kappa=0.25, n_candidates=64, seed=2)"
     )
-    assert sampling == BayesianSampling(n_initial=3, acquisition="ucb", kappa=1.0, n_candidates=64, seed=2)
+    assert sampling == BayesianSampling(**arguments)
     assert sampling != BayesianSampling()
 
 
@@ -167,6 +168,8 @@ def test_constructor_stores_arguments_and_bind_leaves_them_unchanged():
         ({"acquisition": "thompson"}, "acquisition='thompson'"),
         ({"kappa": -1.0}, "kappa=-1.0"),
         ({"kappa": float("nan")}, "kappa=nan"),
+        ({"batch_kappa": -0.5}, "batch_kappa=-0.5"),
+        ({"batch_kappa": float("inf")}, "batch_kappa=inf"),
         ({"n_candidates": 0}, "n_candidates=0"),
         ({"seed": "a"}, "seed='a'"),
     ],
@@ -239,6 +242,32 @@ def test_a_batch_holds_distinct_points():
     history = grow(sampler, lambda p: -branin(**p), 10, batch=1)
     batch = sampler.propose(history, 4)
     assert len({tuple(sorted(p.items())) for p in batch}) == 4
+
+
+def test_a_point_proposed_beside_pending_ones_maximizes_ucb_of_the_kriging_believer():
+    # A finite space is searched exhaustively, so the rule can be checked exactly:
+    # the first point maximizes EI; the second, with the first pending at its
+    # predicted score, maximizes mean + batch_kappa * std over the unseen values.
+    space = Space({"x": choice(*range(21))})
+    history = observe([{"x": x} for x in (0, 5, 10, 15, 20)], [0.0, 0.6, 1.0, 0.7, 0.1])
+    sampler = BayesianSampling(n_initial=5, batch_kappa=0.5, seed=0).bind(space, 30, None)
+    first, second = sampler.propose(history, 2)
+
+    proposer = sampler._proposer
+    X, y, _, seen = proposer._read(history)
+    model = proposer._fit(X, y)
+    grid = proposer._grid[1]
+    fresh = ~_is_seen(grid, seen)
+    best = float(np.max(model.predict(X)[0]))
+    ei = acquisition("ei", model, grid, best, 0.0)
+    expected_first = int(np.flatnonzero(fresh)[np.argmax(ei[fresh])])
+    assert first == proposer.encoding.decode(0, grid[expected_first])
+    pending = grid[[expected_first]]
+    believer = model.condition(pending, model.predict(pending)[0])
+    ucb = acquisition("ucb", believer, grid, best, 0.5)
+    fresh[expected_first] = False
+    expected_second = int(np.flatnonzero(fresh)[np.argmax(ucb[fresh])])
+    assert second == proposer.encoding.decode(0, grid[expected_second])
 
 
 def test_choice_only_space_never_repeats_and_returns_fewer_when_exhausted():
