@@ -356,6 +356,22 @@ _DESIGN_TRIES = 256
 _SAME = 1e-18  # squared feature distance below which two points are the same set
 
 
+def initial_design_size(space, n_initial=None, encoding=None):
+    """Sobol points before the model: ``n_initial``, or ``max(5, 2 * dims)`` when it is None.
+
+    ``dims`` counts the raw coordinates of the largest dict, plus one for a
+    list of dicts (the coordinate that picks the dict).
+    """
+    if n_initial is not None:
+        return n_initial
+    return max(5, 2 * _design_dims(SpaceEncoding(space) if encoding is None else encoding))
+
+
+def _design_dims(encoding):
+    n_sub = encoding.n_subspaces
+    return (1 if n_sub > 1 else 0) + max(encoding.n_raw(i) for i in range(n_sub))
+
+
 class BayesianProposer:
     """The state-free core of ``BayesianSampling``: history in, parameter sets out.
 
@@ -376,8 +392,8 @@ class BayesianProposer:
         self.encoding = SpaceEncoding(space)
         n_sub = self.encoding.n_subspaces
         self._leading = 1 if n_sub > 1 else 0
-        self._design_dims = self._leading + max(self.encoding.n_raw(i) for i in range(n_sub))
-        self.n_initial = max(5, 2 * self._design_dims) if n_initial is None else n_initial
+        self._design_dims = _design_dims(self.encoding)
+        self.n_initial = initial_design_size(space, n_initial, self.encoding)
         self.acquisition, self.kappa, self.n_candidates = acquisition, kappa, n_candidates
         self.batch_kappa = batch_kappa
         self.entropy = entropy

@@ -198,7 +198,7 @@ def demo(max_total_runs=30, out="runs/demo", n_jobs=1, random_state=0, top=10):
             "learning_rate": choice("constant", "invscaling", "adaptive"),
             "loss": choice("hinge", "log_loss", "modified_huber"),
         },
-        sampling=_demo_sampling(),
+        sampling="bayesian",
         policy=BanditPolicy(slack_factor=0.02, delay_evaluation=2),
         resource=PartialFit(max_epochs=15),
         max_total_runs=max_total_runs,
@@ -218,17 +218,6 @@ def demo(max_total_runs=30, out="runs/demo", n_jobs=1, random_state=0, top=10):
     _fit(search, X, y)
     _print_outcome(search, write_run_folder(search, folder), top)
     return search
-
-
-def _demo_sampling():
-    """``"bayesian"`` once this version implements it, else ``"random"``."""
-    from .sampling import make_sampling
-
-    try:
-        make_sampling("bayesian")
-    except (NotImplementedError, ValueError):
-        return "random"  # Bayesian sampling has not landed in this version yet
-    return "bayesian"
 
 
 # -------------------------------------------------------------- show/report

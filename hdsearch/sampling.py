@@ -19,7 +19,7 @@ from scipy.stats import qmc
 from sklearn.model_selection import ParameterSampler
 
 from ._config import ConfigObject, check_int
-from ._gp import BayesianProposer
+from ._gp import BayesianProposer, initial_design_size
 
 _SHORTCUTS = ("grid", "random", "sobol", "bayesian")
 
@@ -381,6 +381,23 @@ class BayesianSampling(BaseSampling):
         """Nothing to skip: proposals are a function of ``history`` alone; returns ``n``."""
         return n
 
+    def default_max_total_runs(self, space):
+        """What ``max_total_runs=None`` means: the initial design plus 20 model-guided trials.
+
+        Ten trials, the default of the other samplings, would all be initial
+        Sobol points in a space of three or more parameters.
+
+        Parameters
+        ----------
+        space : Space
+
+        Returns
+        -------
+        int
+        """
+        self._validate()
+        return initial_design_size(space, self.n_initial) + _BAYESIAN_GUIDED_RUNS
+
     def default_max_concurrent_runs(self, n_workers):
         """4 trials at a time, whatever ``n_workers`` is (see Notes).
 
@@ -396,3 +413,4 @@ class BayesianSampling(BaseSampling):
 
 
 _BAYESIAN_CONCURRENT_RUNS = 4
+_BAYESIAN_GUIDED_RUNS = 20

@@ -96,8 +96,9 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         means ``PartialFit(max_epochs=10)``), ``WarmStart(param, start, stop,
         step | factor)`` or ``Subsample(min_samples, factor)``.
     max_total_runs : int, default=None
-        Number of trials to run. None means the whole grid for grid sampling
-        and 10 otherwise.
+        Number of trials to run. None means the whole grid for grid sampling,
+        the initial design plus 20 for Bayesian sampling (e.g. 26 for three
+        parameters), and 10 otherwise.
     max_concurrent_runs : int, default=None
         Trials in flight at once. None means no limit beyond
         ``max_total_runs``.

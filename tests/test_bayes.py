@@ -192,6 +192,22 @@ def test_default_initial_design_is_max_five_and_twice_the_dimensions():
     assert len(small.propose(history, 3)) == 3
 
 
+def test_default_budget_is_the_initial_design_plus_twenty_guided_trials():
+    three = Space({f"x{i}": uniform(0, 1) for i in range(3)})
+    assert BayesianSampling().default_max_total_runs(three) == 6 + 20
+    assert BayesianSampling(n_initial=2).default_max_total_runs(three) == 2 + 20
+    conditional = Space([{"a": uniform(0, 1)}, {"b": uniform(0, 1), "c": uniform(0, 1)}])
+    assert BayesianSampling().default_max_total_runs(conditional) == max(5, 2 * (1 + 2)) + 20
+
+
+def test_search_with_default_budget_runs_model_guided_trials():
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    space = {"alpha": loguniform(-8, -1), "eta0": loguniform(-5, -1), "l1_ratio": uniform(0, 1)}
+    search = HyperDriveSearchCV(SGDClassifier(penalty="elasticnet", random_state=0), space,
+                                sampling="bayesian", cv=2, random_state=0).fit(X, y)
+    assert len(search.cv_results_["params"]) == 26
+
+
 def test_an_rvs_object_without_ppf_is_rejected_at_bind():
     class Draws:
         def rvs(self, random_state=None):
