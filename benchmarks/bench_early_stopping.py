@@ -41,6 +41,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
+from bench_scale import warm_workers
 from hdsearch import HyperDriveSearchCV
 from hdsearch.policy import BanditPolicy, HalvingPolicy, MedianStoppingPolicy, TruncationSelectionPolicy
 from hdsearch.resource import PartialFit
@@ -182,6 +183,9 @@ def table(title, rows):
 
 
 def main():
+    # Every run starts from a warm worker pool: the first joblib search of a
+    # process would otherwise pay for starting it (about 4 s here).
+    warm_workers(2, ("hdsearch._worker", "sklearn.linear_model", "sklearn.svm"))
     warnings.simplefilter("ignore", ConvergenceWarning)
     warnings.simplefilter("ignore", FutureWarning)
     warnings.filterwarnings("ignore", message=".*ExperimentalWarning.*")

@@ -24,6 +24,7 @@ Usage::
 """
 
 import argparse
+import importlib
 import os
 import platform
 import tempfile
@@ -77,14 +78,13 @@ class Sleeper(RegressorMixin, BaseEstimator):
         return self.quality
 
 
-def _import_everything():
-    import hdsearch._worker  # noqa: F401
-    import sklearn.svm  # noqa: F401
-
+def _import_everything(modules):
+    for module in modules:
+        importlib.import_module(module)
     return os.getpid()
 
 
-def warm_workers(n_jobs=2):
+def warm_workers(n_jobs=2, modules=("hdsearch._worker", "sklearn.svm")):
     """Start the reusable worker pool and import scikit-learn and hdsearch in it.
 
     Importing them takes about 4 s per process on this machine; every joblib
@@ -93,7 +93,8 @@ def warm_workers(n_jobs=2):
     """
     pids = set()
     while len(pids) < n_jobs:
-        pids |= set(joblib.Parallel(n_jobs=n_jobs)(joblib.delayed(_import_everything)() for _ in range(4 * n_jobs)))
+        calls = (joblib.delayed(_import_everything)(modules) for _ in range(4 * n_jobs))
+        pids |= set(joblib.Parallel(n_jobs=n_jobs)(calls))
 
 
 def busy_seconds(search):

@@ -6,6 +6,7 @@ so that a resource running many steps on it (``partial_fit`` epochs, growing
 every step.
 """
 
+import mmap
 import numbers
 import os
 from collections import OrderedDict
@@ -15,53 +16,62 @@ import numpy as np
 from ._compat import safe_indexing
 
 
-# Worker-process state: the memory maps this process has touched, newest last.
+# Worker-process state: read-only maps of data files this process has used, newest last.
 _MAPPINGS = OrderedDict()
-_MAX_MAPPINGS = 4
+_MAX_MAPPED_BYTES = 256 * 2**20
 
 
 def reuse_mapping(array):
-    """The memory map of ``array``'s file that this process already uses, if any.
+    """A read-only map of ``array``'s file that this process keeps from task to task.
 
     joblib hands a large array to a worker as a fresh ``numpy.memmap`` for
-    every task, so every task page-faults the whole file in again: measured
-    on the diamonds benchmark (7.6 MB), a one-epoch ``partial_fit`` task took
-    44 ms in a worker against 30 ms on a kept map. Reusing the map of the
-    same file (same inode, modification time, offset, shape, dtype, strides
-    and mode) keeps its pages mapped from task to task.
+    every task, so every task faults the file's pages in again and unmaps
+    them after (measured on the diamonds benchmark, 7.6 MB: a one-epoch
+    ``partial_fit`` task took 44 ms in a worker against 30 ms on a kept
+    map). This function maps the file once per process, by itself, and
+    returns that map while the file is the same (inode, modification time,
+    offset, shape, dtype, order).
 
-    At most ``_MAX_MAPPINGS`` maps are kept, and a map whose file is gone
-    (joblib deletes its folder when a search ends) is let go at the next
-    call, so a worker holds on to at most the last search's data.
+    joblib's own map is left to be collected as usual, so joblib still
+    deletes its files when the search ends; a kept map whose file is gone
+    is dropped at the next call. Only read-only maps of whole files are
+    kept (a ``"c"`` or ``"r+"`` map may be written to), up to 256 MiB in
+    all; anything else is returned as it is.
 
     Parameters
     ----------
     array : object
-        Anything; only a ``numpy.memmap`` backed by a file is looked up.
+        Anything; only a ``numpy.memmap`` made by ``numpy.memmap()`` is looked up.
 
     Returns
     -------
     object
-        ``array`` itself or an equal, already mapped array.
+        ``array`` itself or an equal array on the kept map.
     """
     _forget_deleted_files()
-    if type(array) is not np.memmap or not array.filename:
+    if not (
+        type(array) is np.memmap and array.mode == "r" and array.filename
+        and isinstance(array.base, mmap.mmap)  # a whole map, not a view with another start
+        and (array.flags.c_contiguous or array.flags.f_contiguous)
+    ):
         return array
     try:
         stat = os.stat(array.filename)
     except OSError:
         return array
-    key = (
-        array.filename, stat.st_ino, stat.st_mtime_ns, array.offset, array.shape, array.dtype.str,
-        array.strides, array.mode,
-    )
+    order = "C" if array.flags.c_contiguous else "F"
+    key = (array.filename, stat.st_ino, stat.st_mtime_ns, array.offset, array.shape, array.dtype.str, order)
     kept = _MAPPINGS.get(key)
-    if kept is None:
-        _MAPPINGS[key] = kept = array
-        while len(_MAPPINGS) > _MAX_MAPPINGS:
-            _MAPPINGS.popitem(last=False)
-    else:
+    if kept is not None:
         _MAPPINGS.move_to_end(key)
+        return kept
+    if array.nbytes > _MAX_MAPPED_BYTES:
+        return array
+    kept = np.memmap(array.filename, dtype=array.dtype, mode="r", offset=array.offset, shape=array.shape,
+                     order=order)
+    _MAPPINGS[key] = kept
+    while sum(a.nbytes for a in _MAPPINGS.values()) > _MAX_MAPPED_BYTES:
+        _MAPPINGS.popitem(last=False)
     return kept
 
 

@@ -1,0 +1,86 @@
+"""Row indexing in the workers: kept memory maps and seeded epoch gathers."""
+
+import numpy as np
+import pytest
+
+from hdsearch import _data
+from hdsearch._data import TrainingFold, reuse_mapping
+
+
+@pytest.fixture(autouse=True)
+def no_kept_maps():
+    _data._MAPPINGS.clear()
+    yield
+    _data._MAPPINGS.clear()
+
+
+@pytest.fixture
+def data_file(tmp_path):
+    values = np.arange(60, dtype=np.float64).reshape(20, 3)
+    path = tmp_path / "X.dat"
+    values.tofile(path)
+    return path, values
+
+
+def fresh_map(path, mode="r"):
+    return np.memmap(path, dtype=np.float64, mode=mode, shape=(20, 3))
+
+
+def test_two_fresh_maps_of_one_file_give_the_same_kept_map(data_file):
+    path, values = data_file
+    first, second = reuse_mapping(fresh_map(path)), reuse_mapping(fresh_map(path))
+    assert first is second
+    np.testing.assert_array_equal(first, values)
+
+
+def test_the_kept_map_is_not_the_callers_own(data_file):
+    # joblib's map must stay collectable, so that joblib can delete its files.
+    path, _ = data_file
+    given = fresh_map(path)
+    assert reuse_mapping(given) is not given
+
+
+def test_a_map_whose_file_is_gone_is_dropped_at_the_next_call(data_file):
+    path, values = data_file
+    kept = reuse_mapping(fresh_map(path))
+    path.unlink()
+    (values + 1).tofile(path)
+    again = reuse_mapping(fresh_map(path))
+    assert again is not kept
+    np.testing.assert_array_equal(again, values + 1)
+    assert len(_data._MAPPINGS) == 1
+
+
+@pytest.mark.parametrize("mode", ["c", "r+"])
+def test_writable_maps_are_returned_as_they_are(data_file, mode):
+    path, _ = data_file
+    given = fresh_map(path, mode)
+    assert reuse_mapping(given) is given
+
+
+def test_views_and_plain_arrays_are_returned_as_they_are(data_file):
+    path, values = data_file
+    view = fresh_map(path)[5:]
+    assert reuse_mapping(view) is view
+    assert reuse_mapping(values) is values
+    assert reuse_mapping(None) is None
+
+
+def test_maps_over_the_size_limit_are_not_kept(data_file, monkeypatch):
+    path, _ = data_file
+    monkeypatch.setattr(_data, "_MAX_MAPPED_BYTES", 100)
+    given = fresh_map(path)
+    assert reuse_mapping(given) is given
+    assert not _data._MAPPINGS
+
+
+def test_shuffled_gathers_the_fold_rows_in_the_given_order():
+    X = np.arange(30, dtype=np.float64).reshape(10, 3)
+    y = np.arange(10) * 10
+    train = np.array([1, 3, 5, 7, 9])
+    fold = TrainingFold(X, y, train, {"sample_weight": np.arange(10) / 10})
+    order = np.array([4, 0, 3, 1, 2])
+    X_epoch, y_epoch, params = fold.shuffled(order)
+    np.testing.assert_array_equal(X_epoch, X[train[order]])
+    np.testing.assert_array_equal(y_epoch, y[train[order]])
+    np.testing.assert_array_equal(params["sample_weight"], (np.arange(10) / 10)[train[order]])
