@@ -14,11 +14,15 @@ Task B: SVC on digits, 5 folds, 60 trials, the folds resource: no policy
 against MedianStoppingPolicy and BanditPolicy.
 
 Each row: best CV score, holdout score of the refit best model, wall time and
-its ratio to the baseline's. Usage::
+its ratio to the baseline's. Task A runs every search ``--rounds`` times
+(default 3), alternated, and reports the median wall time and the median of
+the per-round ratios: this machine's speed drifts by 20 % from minute to
+minute. Every run starts from a warm worker pool. Usage::
 
-    python benchmarks/bench_early_stopping.py
+    python benchmarks/bench_early_stopping.py [--rounds 3]
 """
 
+import argparse
 import platform
 import time
 import warnings
@@ -112,41 +116,53 @@ def optuna_search(cv):
     )
 
 
-def sgd_rows():
-    X, X_test, y, y_test = diamonds()
-    cv = KFold(3, shuffle=True, random_state=SEED)
-    runs = {
+def sgd_searches(cv):
+    """The task A searches by row name, built fresh (unfitted) at each call."""
+    searches = {
         "RandomizedSearchCV (30 epochs via max_iter)": RandomizedSearchCV(
             SGDClassifier(max_iter=MAX_EPOCHS, tol=None, random_state=SEED), SGD_SPACE,
             n_iter=N_TRIALS, cv=cv, n_jobs=2, random_state=SEED,
         ),
-        "HyperDriveSearchCV, PartialFit(30), no policy": None,
-        **{f"HyperDriveSearchCV, PartialFit(30), {name}": policy for name, policy in POLICIES.items()},
-        **{
-            f"HalvingRandomSearchCV (resource max_iter <= 30, min_resources={low})": HalvingRandomSearchCV(
-                SGDClassifier(tol=None, random_state=SEED), SGD_SPACE, resource="max_iter",
-                max_resources=MAX_EPOCHS, min_resources=low, factor=3, n_candidates=N_TRIALS, cv=cv,
-                n_jobs=2, random_state=SEED,
-            )
-            for low in (2, 1)
-        },
-        "OptunaSearchCV (pruning, 30 partial_fit)": optuna_search(cv),
     }
+    for name, policy in {"no policy": None, **POLICIES}.items():
+        searches[f"HyperDriveSearchCV, PartialFit(30), {name}"] = HyperDriveSearchCV(
+            SGDClassifier(random_state=SEED), SGD_SPACE, resource=PartialFit(max_epochs=MAX_EPOCHS),
+            policy=policy, max_total_runs=N_TRIALS, cv=cv, n_jobs=2, random_state=SEED,
+        )
+    for low in (2, 1):
+        searches[f"HalvingRandomSearchCV (resource max_iter <= 30, min_resources={low})"] = HalvingRandomSearchCV(
+            SGDClassifier(tol=None, random_state=SEED), SGD_SPACE, resource="max_iter",
+            max_resources=MAX_EPOCHS, min_resources=low, factor=3, n_candidates=N_TRIALS, cv=cv,
+            n_jobs=2, random_state=SEED,
+        )
+    searches["OptunaSearchCV (pruning, 30 partial_fit)"] = optuna_search(cv)
+    return searches
+
+
+def sgd_rows(rounds):
+    """Each search ``rounds`` times, alternated; wall time is the median, its ratio the median per-round ratio."""
+    X, X_test, y, y_test = diamonds()
+    cv = KFold(3, shuffle=True, random_state=SEED)
+    seconds, fitted = {}, {}
+    for round_ in range(rounds):
+        for name, search in sgd_searches(cv).items():
+            fitted[name], elapsed = timed(search, X, y)
+            seconds.setdefault(name, []).append(elapsed)
+            print(f"  round {round_ + 1}: {name} in {elapsed:.1f} s", flush=True)
+    base = seconds["RandomizedSearchCV (30 epochs via max_iter)"]
     rows = []
-    for name, search in runs.items():
-        if search is None or not hasattr(search, "fit"):
-            search = HyperDriveSearchCV(
-                SGDClassifier(random_state=SEED), SGD_SPACE, resource=PartialFit(max_epochs=MAX_EPOCHS),
-                policy=search, max_total_runs=N_TRIALS, cv=cv, n_jobs=2, random_state=SEED,
-            )
-        fitted, seconds = timed(search, X, y)
+    for name, search in fitted.items():
         extra = ""
-        if isinstance(fitted, HyperDriveSearchCV):
-            statuses = fitted.cv_results_["status"]
-            epochs = int(np.sum(fitted.cv_results_["resource_reached"]))
+        if isinstance(search, HyperDriveSearchCV):
+            statuses = search.cv_results_["status"]
+            epochs = int(np.sum(search.cv_results_["resource_reached"]))
             extra = f"{np.sum(statuses == 'terminated')} stopped, {epochs} epochs"
-        rows.append((name, fitted.best_score_, fitted.score(X_test, y_test), seconds, extra))
-        print(f"  done: {name} in {seconds:.1f} s", flush=True)
+        ratio = float(np.median([s / b for s, b in zip(seconds[name], base)]))
+        rows.append((name, search.best_score_, search.score(X_test, y_test), float(np.median(seconds[name])),
+                     extra, ratio))
+    print("\nwall seconds per round:")
+    for name, values in seconds.items():
+        print(f"  {name}: {', '.join(f'{v:.1f}' for v in values)}")
     return rows
 
 
@@ -168,21 +184,26 @@ def svc_rows():
         fitted, seconds = timed(search, X, y)
         folds = int(np.sum(fitted.cv_results_["n_intervals"]))
         extra = f"{np.sum(fitted.cv_results_['status'] == 'terminated')} stopped, {folds} of {5 * N_TRIALS} fold fits"
-        rows.append((f"HyperDriveSearchCV, folds, {name}", fitted.best_score_, fitted.score(X_test, y_test), seconds, extra))
+        rows.append((f"HyperDriveSearchCV, folds, {name}", fitted.best_score_, fitted.score(X_test, y_test), seconds,
+                     extra, None))
         print(f"  done: {name} in {seconds:.1f} s", flush=True)
     return rows
 
 
-def table(title, rows):
+def table(title, rows, wall_label="wall s"):
     base = rows[0][3]
     print(f"\n### {title}\n")
-    print("| method | best CV score | holdout score | wall s | time / baseline | notes |")
+    print(f"| method | best CV score | holdout score | {wall_label} | time / baseline | notes |")
     print("|---|---|---|---|---|---|")
-    for name, cv_score, test_score, seconds, extra in rows:
-        print(f"| {name} | {cv_score:.4f} | {test_score:.4f} | {seconds:.1f} | {seconds / base:.2f} | {extra} |")
+    for name, cv_score, test_score, seconds, extra, ratio in rows:
+        ratio = seconds / base if ratio is None else ratio
+        print(f"| {name} | {cv_score:.4f} | {test_score:.4f} | {seconds:.1f} | {ratio:.2f} | {extra} |")
 
 
-def main():
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3, help="alternated rounds of task A (median reported)")
+    args = parser.parse_args(argv)
     # Every run starts from a warm worker pool: the first joblib search of a
     # process would otherwise pay for starting it (about 4 s here).
     warm_workers(2, ("hdsearch._worker", "sklearn.linear_model", "sklearn.svm"))
@@ -190,9 +211,10 @@ def main():
     warnings.simplefilter("ignore", FutureWarning)
     warnings.filterwarnings("ignore", message=".*ExperimentalWarning.*")
     print(f"python {platform.python_version()}, scikit-learn {sklearn.__version__}, n_jobs=2, {N_TRIALS} trials")
-    sgd = sgd_rows()
+    sgd = sgd_rows(args.rounds)
     svc = svc_rows()
-    table("A. SGDClassifier on diamonds (43,152 training rows), 3 folds, 30 epochs max", sgd)
+    table("A. SGDClassifier on diamonds (43,152 training rows), 3 folds, 30 epochs max", sgd,
+          f"wall s (median of {args.rounds})")
     table("B. SVC on digits, 5 folds, the folds resource", svc)
 
 

@@ -9,6 +9,7 @@ every step.
 import mmap
 import numbers
 import os
+import threading
 from collections import OrderedDict
 
 import numpy as np
@@ -18,6 +19,7 @@ from ._compat import safe_indexing
 
 # Worker-process state: read-only maps of data files this process has used, newest last.
 _MAPPINGS = OrderedDict()
+_MAPPINGS_LOCK = threading.Lock()
 _MAX_MAPPED_BYTES = 256 * 2**20
 
 
@@ -48,7 +50,9 @@ def reuse_mapping(array):
     object
         ``array`` itself or an equal array on the kept map.
     """
-    _forget_deleted_files()
+    if _MAPPINGS:
+        with _MAPPINGS_LOCK:
+            _forget_deleted_files()
     if not (
         type(array) is np.memmap and array.mode == "r" and array.filename
         and isinstance(array.base, mmap.mmap)  # a whole map, not a view with another start
@@ -61,18 +65,19 @@ def reuse_mapping(array):
         return array
     order = "C" if array.flags.c_contiguous else "F"
     key = (array.filename, stat.st_ino, stat.st_mtime_ns, array.offset, array.shape, array.dtype.str, order)
-    kept = _MAPPINGS.get(key)
-    if kept is not None:
-        _MAPPINGS.move_to_end(key)
+    with _MAPPINGS_LOCK:  # the threading backend calls this from several threads
+        kept = _MAPPINGS.get(key)
+        if kept is not None:
+            _MAPPINGS.move_to_end(key)
+            return kept
+        if array.nbytes > _MAX_MAPPED_BYTES:
+            return array
+        kept = np.memmap(array.filename, dtype=array.dtype, mode="r", offset=array.offset, shape=array.shape,
+                         order=order)
+        _MAPPINGS[key] = kept
+        while sum(a.nbytes for a in _MAPPINGS.values()) > _MAX_MAPPED_BYTES:
+            _MAPPINGS.popitem(last=False)
         return kept
-    if array.nbytes > _MAX_MAPPED_BYTES:
-        return array
-    kept = np.memmap(array.filename, dtype=array.dtype, mode="r", offset=array.offset, shape=array.shape,
-                     order=order)
-    _MAPPINGS[key] = kept
-    while sum(a.nbytes for a in _MAPPINGS.values()) > _MAX_MAPPED_BYTES:
-        _MAPPINGS.popitem(last=False)
-    return kept
 
 
 def _forget_deleted_files():

@@ -51,6 +51,14 @@ def test_a_map_whose_file_is_gone_is_dropped_at_the_next_call(data_file):
     assert len(_data._MAPPINGS) == 1
 
 
+def test_a_map_whose_file_is_gone_is_dropped_even_when_plain_arrays_follow(data_file):
+    path, values = data_file
+    reuse_mapping(fresh_map(path))
+    path.unlink()
+    assert reuse_mapping(values) is values
+    assert not _data._MAPPINGS
+
+
 @pytest.mark.parametrize("mode", ["c", "r+"])
 def test_writable_maps_are_returned_as_they_are(data_file, mode):
     path, _ = data_file
