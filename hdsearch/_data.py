@@ -16,7 +16,6 @@ import numpy as np
 
 from ._compat import safe_indexing
 
-
 # Worker-process state: read-only maps of data files this process has used, newest last.
 _MAPPINGS = OrderedDict()
 _MAPPINGS_LOCK = threading.Lock()

@@ -23,7 +23,6 @@ from ._config import stream_factory
 from ._data import TrainingFold, index_params, num_samples, reuse_mapping, take_rows
 
 
-
 def fit_and_score_fold(
     estimator,
     X,
