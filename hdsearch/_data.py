@@ -20,6 +20,7 @@ from ._compat import safe_indexing
 _MAPPINGS = OrderedDict()
 _MAPPINGS_LOCK = threading.Lock()
 _MAX_MAPPED_BYTES = 256 * 2**20
+_CAN_KEEP_MAPS = os.name != "nt"
 
 
 def reuse_mapping(array):
@@ -37,7 +38,8 @@ def reuse_mapping(array):
     deletes its files when the search ends; a kept map whose file is gone
     is dropped at the next call. Only read-only maps of whole files are
     kept (a ``"c"`` or ``"r+"`` map may be written to), up to 256 MiB in
-    all; anything else is returned as it is.
+    all, and none on Windows, where a mapped file cannot be deleted;
+    anything else is returned as it is.
 
     Parameters
     ----------
@@ -53,7 +55,7 @@ def reuse_mapping(array):
         with _MAPPINGS_LOCK:
             _forget_deleted_files()
     if not (
-        type(array) is np.memmap and array.mode == "r" and array.filename
+        _CAN_KEEP_MAPS and type(array) is np.memmap and array.mode == "r" and array.filename
         and isinstance(array.base, mmap.mmap)  # a whole map, not a view with another start
         and (array.flags.c_contiguous or array.flags.f_contiguous)
     ):

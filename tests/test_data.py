@@ -74,6 +74,13 @@ def test_views_and_plain_arrays_are_returned_as_they_are(data_file):
     assert reuse_mapping(None) is None
 
 
+def test_no_map_is_kept_where_mapped_files_cannot_be_deleted(data_file, monkeypatch):
+    path, _ = data_file
+    monkeypatch.setattr(_data, "_CAN_KEEP_MAPS", False)
+    given = fresh_map(path)
+    assert reuse_mapping(given) is given
+
+
 def test_maps_over_the_size_limit_are_not_kept(data_file, monkeypatch):
     path, _ = data_file
     monkeypatch.setattr(_data, "_MAX_MAPPED_BYTES", 100)
