@@ -31,6 +31,7 @@ from ._cv_results import (
 )
 from ._experiment import ExperimentRecorder, spec_of, warm_start_trials
 from ._progress import ProgressReporter
+from ._scoring import EstimatorScore
 from .callbacks import WaveSnapshot, check_callbacks, run_callbacks
 from .engine import Budget, Evaluation, WaveEngine
 from .policy import BasePolicy, make_policy
@@ -374,7 +375,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
             X=X,
             y=y,
             splits=splits,
-            scorer=scorer,
+            scorer=EstimatorScore(scorer) if self.scoring is None else scorer,
             metric_names=metric_names,
             fit_params=routed.estimator.fit,
             score_params=routed.scorer.score,
