@@ -20,6 +20,7 @@ the per-round ratios: this machine's speed drifts by 20 % from minute to
 minute. Every run starts from a warm worker pool. Usage::
 
     python benchmarks/bench_early_stopping.py [--rounds 3]
+    python benchmarks/bench_early_stopping.py --head-to-head 10   # the best policy against HalvingRandomSearchCV only
 """
 
 import argparse
@@ -92,7 +93,7 @@ def timed(search, X, y):
     return search, time.perf_counter() - start
 
 
-def optuna_search(cv):
+def optuna_search(cv, n_jobs=2):
     import optuna
     from optuna.distributions import CategoricalDistribution, FloatDistribution
     from optuna_integration import OptunaSearchCV
@@ -111,31 +112,31 @@ def optuna_search(cv):
         cv=cv,
         enable_pruning=True,
         max_iter=MAX_EPOCHS,
-        n_jobs=2,
+        n_jobs=n_jobs,
         random_state=SEED,
     )
 
 
-def sgd_searches(cv):
+def sgd_searches(cv, n_jobs=2):
     """The task A searches by row name, built fresh (unfitted) at each call."""
     searches = {
         "RandomizedSearchCV (30 epochs via max_iter)": RandomizedSearchCV(
             SGDClassifier(max_iter=MAX_EPOCHS, tol=None, random_state=SEED), SGD_SPACE,
-            n_iter=N_TRIALS, cv=cv, n_jobs=2, random_state=SEED,
+            n_iter=N_TRIALS, cv=cv, n_jobs=n_jobs, random_state=SEED,
         ),
     }
     for name, policy in {"no policy": None, **POLICIES}.items():
         searches[f"HyperDriveSearchCV, PartialFit(30), {name}"] = HyperDriveSearchCV(
             SGDClassifier(random_state=SEED), SGD_SPACE, resource=PartialFit(max_epochs=MAX_EPOCHS),
-            policy=policy, max_total_runs=N_TRIALS, cv=cv, n_jobs=2, random_state=SEED,
+            policy=policy, max_total_runs=N_TRIALS, cv=cv, n_jobs=n_jobs, random_state=SEED,
         )
     for low in (2, 1):
         searches[f"HalvingRandomSearchCV (resource max_iter <= 30, min_resources={low})"] = HalvingRandomSearchCV(
             SGDClassifier(tol=None, random_state=SEED), SGD_SPACE, resource="max_iter",
             max_resources=MAX_EPOCHS, min_resources=low, factor=3, n_candidates=N_TRIALS, cv=cv,
-            n_jobs=2, random_state=SEED,
+            n_jobs=n_jobs, random_state=SEED,
         )
-    searches["OptunaSearchCV (pruning, 30 partial_fit)"] = optuna_search(cv)
+    searches["OptunaSearchCV (pruning, 30 partial_fit)"] = optuna_search(cv, n_jobs)
     return searches
 
 
@@ -164,6 +165,35 @@ def sgd_rows(rounds):
     for name, values in seconds.items():
         print(f"  {name}: {', '.join(f'{v:.1f}' for v in values)}")
     return rows
+
+
+HEAD_TO_HEAD = (
+    "HyperDriveSearchCV, PartialFit(30), HalvingPolicy(factor=3, min_resource=1)",
+    "HalvingRandomSearchCV (resource max_iter <= 30, min_resources=1)",
+)
+
+
+def head_to_head(rounds, n_jobs):
+    """The best policy against HalvingRandomSearchCV alone, alternated, which of the two first swapping each round."""
+    X, _, y, _ = diamonds()
+    cv = KFold(3, shuffle=True, random_state=SEED)
+    seconds = {name: [] for name in HEAD_TO_HEAD}
+    for round_ in range(rounds):
+        order = HEAD_TO_HEAD if round_ % 2 == 0 else HEAD_TO_HEAD[::-1]
+        searches = sgd_searches(cv, n_jobs)
+        for name in order:
+            _, elapsed = timed(searches[name], X, y)
+            seconds[name].append(elapsed)
+        ours, peer = (seconds[name][-1] for name in HEAD_TO_HEAD)
+        print(f"  round {round_ + 1}: {ours:.2f} s against {peer:.2f} s, ratio {ours / peer:.3f}", flush=True)
+    ratios = [a / b for a, b in zip(*seconds.values())]
+    print(f"\n### Head to head, n_jobs={n_jobs}, {rounds} alternated rounds\n")
+    print("| method | wall s (median) | wall s per round |")
+    print("|---|---|---|")
+    for name, values in seconds.items():
+        print(f"| {name} | {np.median(values):.2f} | {', '.join(f'{v:.2f}' for v in values)} |")
+    print(f"\nratio (ours / HalvingRandomSearchCV): median {np.median(ratios):.3f}, "
+          f"per round {', '.join(f'{r:.2f}' for r in ratios)}; faster in {sum(r < 1 for r in ratios)} of {rounds} rounds")
 
 
 def svc_rows():
@@ -203,6 +233,11 @@ def table(title, rows, wall_label="wall s"):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="alternated rounds of task A (median reported)")
+    parser.add_argument(
+        "--head-to-head", type=int, default=0, metavar="ROUNDS",
+        help="run only HalvingPolicy(min_resource=1) against HalvingRandomSearchCV(min_resources=1), ROUNDS times",
+    )
+    parser.add_argument("--n-jobs", type=int, default=2, help="workers for --head-to-head (task A uses 2)")
     args = parser.parse_args(argv)
     # Every run starts from a warm worker pool: the first joblib search of a
     # process would otherwise pay for starting it (about 4 s here).
@@ -210,7 +245,11 @@ def main(argv=None):
     warnings.simplefilter("ignore", ConvergenceWarning)
     warnings.simplefilter("ignore", FutureWarning)
     warnings.filterwarnings("ignore", message=".*ExperimentalWarning.*")
-    print(f"python {platform.python_version()}, scikit-learn {sklearn.__version__}, n_jobs=2, {N_TRIALS} trials")
+    n_jobs = args.n_jobs if args.head_to_head else 2
+    print(f"python {platform.python_version()}, scikit-learn {sklearn.__version__}, n_jobs={n_jobs}, {N_TRIALS} trials")
+    if args.head_to_head:
+        head_to_head(args.head_to_head, args.n_jobs)
+        return
     sgd = sgd_rows(args.rounds)
     svc = svc_rows()
     table("A. SGDClassifier on diamonds (43,152 training rows), 3 folds, 30 epochs max", sgd,

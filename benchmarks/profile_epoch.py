@@ -25,6 +25,7 @@ from sklearn.model_selection import KFold, ParameterSampler
 sys.path.insert(0, os.path.dirname(__file__))
 from bench_early_stopping import SEED, SGD_SPACE, diamonds  # noqa: E402
 
+from hdsearch._scoring import EstimatorScore  # noqa: E402
 from hdsearch._worker import advance_fold  # noqa: E402
 from hdsearch.resource import PartialFit  # noqa: E402
 
@@ -32,6 +33,7 @@ PARTS = {
     "SGD's epoch loop (fit_binary)": "fit_binary",
     "partial_fit in all": "partial_fit",
     "scoring the test fold": "_score",
+    "  of which predict": "predict",
     "seeded shuffled gather": "shuffled",
 }
 
@@ -42,7 +44,7 @@ def main():
     splits = list(KFold(3, shuffle=True, random_state=SEED).split(X, y))
     candidates = list(ParameterSampler(SGD_SPACE, 60, random_state=SEED))
     estimator, resource = SGDClassifier(random_state=SEED), PartialFit(30)
-    scorer = check_scoring(estimator)
+    scorer = EstimatorScore(check_scoring(estimator))  # what HyperDriveSearchCV(scoring=None) passes
 
     def one_wave():
         for i, params in enumerate(candidates):

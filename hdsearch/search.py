@@ -107,7 +107,11 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         Seconds after which no new wave of work starts. Trials already
         finished are kept.
     scoring : str, callable, list, tuple, set or dict, default=None
-        As in ``GridSearchCV``; None uses the estimator's ``score``.
+        As in ``GridSearchCV``; None uses the estimator's ``score``. For a
+        classifier that inherits ``ClassifierMixin.score`` and 1-D integer,
+        boolean or string labels, that accuracy is computed directly, without
+        ``accuracy_score``'s input checks: the same number, several
+        milliseconds sooner per score (it matters when every epoch is scored).
     n_jobs : int, default=None
         Number of joblib workers; None means 1 unless in a
         ``joblib.parallel_config`` context, -1 means all processors.
