@@ -99,3 +99,24 @@ def test_shuffled_gathers_the_fold_rows_in_the_given_order():
     np.testing.assert_array_equal(X_epoch, X[train[order]])
     np.testing.assert_array_equal(y_epoch, y[train[order]])
     np.testing.assert_array_equal(params["sample_weight"], (np.arange(10) / 10)[train[order]])
+
+
+@pytest.mark.parametrize(
+    "indices",
+    [np.array([4, 0, 2]), np.array([1, 3], dtype=np.uint32), np.array([-1, 0]), np.array([], dtype=int),
+     np.array([True, False, True, False, True]), [3, 1]],
+    ids=["int", "uint", "negative", "empty", "mask", "list"],
+)
+def test_take_rows_gives_what_indexing_gives(data_file, indices):
+    mapped = fresh_map(data_file[0])[:5]
+    for values in (mapped, np.asarray(mapped).copy(), np.arange(5), np.array(list("abcde"), dtype=object)):
+        rows = _data.take_rows(values, indices)
+        expected = np.asarray(values)[np.asarray(indices)]
+        assert type(rows) is np.ndarray  # a memmap's rows are a plain array, as with values[indices]
+        assert rows.dtype == expected.dtype and rows.shape == expected.shape
+        np.testing.assert_array_equal(rows, expected)
+
+
+def test_take_rows_out_of_bounds_raises_index_error():
+    with pytest.raises(IndexError):
+        _data.take_rows(np.zeros((3, 2)), np.array([0, 3]))
