@@ -109,8 +109,7 @@ def take_rows(values, indices):
     test fold of the diamonds benchmark) and gives the same plain array.
     """
     if isinstance(values, np.ndarray):
-        indices = np.asarray(indices)
-        if indices.ndim == 1 and indices.dtype.kind in "iu":
+        if isinstance(indices, np.ndarray) and indices.ndim == 1 and indices.dtype.kind in "iu":
             # np.asarray: a memmap's rows come back as a plain array, as with values[indices].
             return np.take(np.asarray(values), indices, axis=0)
         return values[indices]
