@@ -35,6 +35,7 @@ def spec_of(search, space, sampling, policy, resource, splits, X, y):
         "sampling": repr(sampling),
         "policy": repr(policy),
         "resource": repr(resource),
+        "curves": repr(search.curves),
         "scoring": _describe_scoring(search.scoring),
         "cv": f"{_describe(search.cv)}; {len(splits)} splits, sha1 {_splits_digest(splits)}",
         "data": f"X shape {_shape(X)}, y shape {_shape(y)}",

@@ -90,6 +90,21 @@ class ExperimentView:
         """
         return trial.interval_scores(self.metric, self.per_fold, self.n_splits)
 
+    def scored_points(self, trial):
+        """The trial's learning curve without the intervals that were not scored.
+
+        Parameters
+        ----------
+        trial : Trial
+
+        Returns
+        -------
+        intervals : list of int
+        scores : list of float
+        """
+        points = [(k, score) for k, score in enumerate(self.curve(trial), start=1) if score is not None]
+        return [k for k, _ in points], [score for _, score in points]
+
     def score(self, trial):
         """The trial's score: the mean test score at the last interval it reached (NaN if none).
 

@@ -275,6 +275,7 @@ def advance_fold(
     test,
     first_step,
     last_step,
+    scored_steps,
     seed,
     classes,
     scorer,
@@ -286,6 +287,10 @@ def advance_fold(
     keep_model,
 ):
     """Advance one fold of one trial through steps ``first_step..last_step`` of a resource.
+
+    The fold is scored only at ``scored_steps`` (the last step among them),
+    and the resource moves the model from one scored step to the next in one
+    :meth:`~hdsearch.resource.BaseResource.advance` call.
 
     Parameters
     ----------
@@ -302,6 +307,9 @@ def advance_fold(
         A per-fold resource.
     train, test : ndarray of int
     first_step, last_step : int
+    scored_steps : sequence of int
+        Every step of the schedule that is scored, in increasing order;
+        ``last_step`` must be one of them.
     seed : tuple of int
         ``(entropy, trial_id, fold)``; step randomness comes from
         ``SeedSequence(entropy, spawn_key=(trial_id, fold, *key))``.
@@ -314,8 +322,9 @@ def advance_fold(
     Returns
     -------
     outcome : dict
-        ``steps``: one dict per step run (``test_scores``, ``train_scores``,
-        ``fit_time``, ``score_time``, ``error``); ``model``: the fold model or
+        ``steps``: one dict per scored step run (``interval``, ``test_scores``,
+        ``train_scores``, ``fit_time`` since the previous scored step,
+        ``score_time``, ``error``); ``model``: the fold model or
         None; ``failed``: whether a fit failed (the fold stops there);
         ``exception``: an error the parent must raise, or None.
     """
@@ -335,11 +344,12 @@ def advance_fold(
         fold = TrainingFold(X, y, train, fit_params)
         # A model from an earlier wave was trained on these very rows.
         fold.validated = first_step > 1
-        for step in range(first_step, last_step + 1):
-            result = {"train_scores": None, "score_time": 0.0, "error": None}
+        previous = first_step - 1
+        for step in (s for s in scored_steps if first_step <= s <= last_step):
+            result = {"interval": step, "train_scores": None, "score_time": 0.0, "error": None}
             start = time.time()
             try:
-                model = resource.advance(model, step, fold, rng_for, classes)
+                model = resource.advance(model, previous + 1, step, fold, rng_for, classes)
             except Exception:
                 if error_score == "raise":
                     raise
@@ -352,7 +362,7 @@ def advance_fold(
                 return outcome
             result["fit_time"] = time.time() - start
             # The test rows passed the finiteness check at this task's first score.
-            with config_context(assume_finite=step > first_step or get_config()["assume_finite"]):
+            with config_context(assume_finite=previous >= first_step or get_config()["assume_finite"]):
                 result["test_scores"] = _score(model, X_test, y_test, scorer, test_score_params, error_score)
                 result["score_time"] = time.time() - start - result["fit_time"]
                 if return_train_score:
@@ -360,6 +370,7 @@ def advance_fold(
                         model, X_train, y_train, scorer, train_score_params, error_score
                     )
             outcome["steps"].append(result)
+            previous = step
         if keep_model:
             outcome["model"] = model
     except Exception as exc:  # a search-stopping error: the parent raises it

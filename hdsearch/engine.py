@@ -10,6 +10,17 @@ applied in trial order after each wave, so a search is deterministic whatever
 Each wave takes every running trial to its next *stop*: the next interval at
 which the policy acts, or the trial's last interval. With no policy that is
 the last interval, so a plain search runs in one wave, as ``GridSearchCV``.
+
+With a per-fold resource, a fold is scored only at the *scored intervals*
+(where the policy acts, and the last one; every interval with
+``curves="all"``), and its model moves from one scored interval to the next in
+one resource call. A task may also *run ahead* past its trial's next stop: a
+policy's decision at interval k reads only scores at intervals <= k, so the
+results past the stop wait, with the fold model, in the parent until the
+trial gets there, and are dropped if the policy stops it first. The trial
+table, the policy and the sampling see exactly what they would see interval
+by interval, so how far tasks run ahead (chosen from measured times) never
+changes a result.
 """
 
 import time
@@ -36,6 +47,36 @@ class FoldTask:
     fold: int
     first: int = 1
     last: int = 1
+
+
+@dataclass
+class FoldProgress:
+    """Where one fold of a running trial really is, which may be past what its trial recorded.
+
+    Parameters
+    ----------
+    model : estimator or None
+        The fold model after step ``position``.
+    position : int
+        The last step the model has run.
+    ahead : list of dict
+        Step outcomes past the trial's recorded results, in step order.
+    failed : bool
+        Whether the last of ``ahead`` is a failed fit (the fold goes no further).
+    exception : tuple of (int, Exception) or None
+        A search-stopping error and the step it happened at, raised when the
+        trial reaches that step.
+    """
+
+    model: object = None
+    position: int = 0
+    ahead: list = field(default_factory=list)
+    failed: bool = False
+    exception: tuple | None = None
+
+    def covers(self, step):
+        """Whether nothing needs to run for the fold to report ``step``."""
+        return self.position >= step or self.failed or self.exception is not None
 
 
 @dataclass
@@ -114,7 +155,7 @@ class Evaluation:
             progress=(task.fold, self.n_splits, task.trial.trial_id, n_trials),
         )
 
-    def delayed_steps(self, task, model):
+    def delayed_steps(self, task, model, scored_steps):
         """The ``joblib.delayed`` call that advances a fold by steps of a per-fold resource."""
         train, test = self.splits[task.fold]
         return delayed(advance_fold)(
@@ -128,6 +169,7 @@ class Evaluation:
             test=test,
             first_step=task.first,
             last_step=task.last,
+            scored_steps=scored_steps,
             seed=(self.seed_entropy, task.trial.trial_id, task.fold),
             classes=self.classes,
             keep_model=task.last < self.n_intervals,
@@ -217,6 +259,13 @@ class WaveEngine:
     prior_trials : list of Trial, default=()
         Ended trials of other experiments (warm start): the policy compares
         against them and the sampling sees them, but they are not run.
+    curves : {"decisions", "all"}, default="decisions"
+        Which intervals a per-fold resource scores: the ones the policy acts
+        at and the last one, or every interval.
+    run_ahead : int or None, default=None
+        How many stops past its trial's next stop a per-fold task runs: None
+        chooses from measured task times and how often the policy stops
+        trials. It changes no result, only the number of waves.
 
     Attributes
     ----------
@@ -226,7 +275,7 @@ class WaveEngine:
     """
 
     def __init__(self, evaluation, sampler, budget, policy=None, primary_metric=None, listeners=(),
-                 prior_trials=(), recorder=None):
+                 prior_trials=(), recorder=None, curves="decisions", run_ahead=None):
         self.evaluation = evaluation
         self.sampler = sampler
         self.budget = budget
@@ -235,6 +284,8 @@ class WaveEngine:
         self.listeners = list(listeners)
         self.recorder = recorder
         self.prior_trials = list(prior_trials)
+        self.curves = curves
+        self.run_ahead = run_ahead
         self.trials = []
         self.stop_reason = None
         # Whether the scorer returns a dict, learnt from the first successful
@@ -242,8 +293,15 @@ class WaveEngine:
         self.multimetric = None
         self._sampler_exhausted = False
         self._last_task_seconds = {}
-        # Fold models between waves; dropped as soon as their trial ends.
-        self._models = {}
+        self._seconds_per_step = {}
+        # Where each fold of a running trial is: its model and results past
+        # the trial's records. Dropped as soon as the trial ends.
+        self._folds = {}
+        # The stop each running trial runs to in the current wave.
+        self._stops = {}
+        # Policy decisions taken and trials stopped, for the run-ahead choice.
+        self._judged = 0
+        self._stopped = 0
         self._wave = 0
         self._changed = {}
         self._new_results = []
@@ -296,7 +354,7 @@ class WaveEngine:
         while True:
             self._fill_slots()
             tasks = self._next_tasks()
-            if not tasks:
+            if not self._stops:  # no trial running; a wave may have no task when all ran ahead
                 break
             self._run_wave(parallel, tasks)
             self._apply_policy()
@@ -310,7 +368,7 @@ class WaveEngine:
             self._record_wave()
             if self.stop_reason is not None:
                 break
-        self._models.clear()
+        self._folds.clear()
         return self.trials
 
     def _end_running_trials(self):
@@ -402,61 +460,158 @@ class WaveEngine:
 
     # ------------------------------------------------------------ tasks
 
+    def _acts_at(self, k):
+        """Whether the policy may stop a trial at interval ``k``."""
+        return (
+            self.policy is not None
+            and k >= self.evaluation.resource.min_interval
+            and self.policy.acts_at(k)
+        )
+
+    @cached_property
+    def scored_intervals(self):
+        """The intervals at which every fold of a per-fold resource is scored.
+
+        Where the policy acts and the last interval; every interval with
+        ``curves="all"``. The resource runs from one to the next in one call,
+        and the refit of the best trial makes the same calls.
+        """
+        final = self.evaluation.n_intervals
+        return tuple(
+            k for k in range(1, final + 1) if k == final or self.curves == "all" or self._acts_at(k)
+        )
+
     def _next_stop(self, reached):
         """The interval a trial that reached ``reached`` runs to in this wave."""
         final = self.evaluation.n_intervals
-        if self.policy is None:
-            return final
-        floor = self.evaluation.resource.min_interval
-        for k in range(reached + 1, final):
-            if k >= floor and self.policy.acts_at(k):
-                return k
-        return final
+        return next((k for k in range(reached + 1, final) if self._acts_at(k)), final)
 
     def _next_tasks(self):
-        """The tasks of every running trial up to its next stop, longest first."""
+        """The tasks of every running trial up to its next stop, longest first.
+
+        A per-fold task starts where its fold really is and may run ahead of
+        the stop; a fold whose results already reach the stop gets no task.
+        """
         tasks = []
         per_fold = self.evaluation.resource.per_fold
+        self._stops = {}
         for trial in self.trials:
             if trial.ended:
                 continue
             reached = trial.n_intervals_reached(per_fold, self.evaluation.n_splits)
             stop = self._next_stop(reached)
+            self._stops[trial.trial_id] = stop
             if per_fold:
-                tasks.extend(
-                    FoldTask(trial, fold, reached + 1, stop) for fold in range(self.evaluation.n_splits)
-                )
+                for fold in range(self.evaluation.n_splits):
+                    progress = self._folds.get((trial.trial_id, fold))
+                    if progress is not None and progress.covers(stop):
+                        continue
+                    first = (reached if progress is None else progress.position) + 1
+                    tasks.append(FoldTask(trial, fold, first, self._task_end(trial, first, stop)))
             else:  # interval k is fold k - 1
                 tasks.extend(FoldTask(trial, fold) for fold in range(reached, stop))
         # Stable sort: equal estimates keep trial order.
         tasks.sort(key=lambda task: -self._last_task_seconds.get(task.trial.trial_id, 0.0))
         return tasks
 
+    def _task_end(self, trial, first, stop):
+        """Where a task that must reach ``stop`` ends: ``stop``, or a later stop when running ahead pays."""
+        final = self.evaluation.n_intervals
+        end = stop
+        if self.run_ahead is not None:
+            for _ in range(self.run_ahead):
+                end = self._next_stop(end) if end < final else end
+            return end
+        # Run ahead only while the policy rarely stops a trial (the work past
+        # a termination is lost) and the task is short enough that a wave's
+        # fixed cost (dispatch, the barrier, the model's round trip) weighs.
+        seconds_per_step = self._seconds_per_step.get(trial.trial_id)
+        if (
+            self.policy is None
+            or seconds_per_step is None
+            or self._judged < RUN_AHEAD_MIN_DECISIONS
+            or self._stopped > RUN_AHEAD_MAX_STOP_RATE * self._judged
+        ):
+            return end
+        while end < final and (end - first + 1) * seconds_per_step < RUN_AHEAD_TASK_SECONDS:
+            end = self._next_stop(end)
+        return end
+
     # ------------------------------------------------------------- waves
 
     def _calls(self, tasks, n_trials):
         evaluation = self.evaluation
         if evaluation.resource.per_fold:
-            return [
-                evaluation.delayed_steps(task, self._models.pop((task.trial.trial_id, task.fold), None))
-                for task in tasks
-            ]
+            return [evaluation.delayed_steps(task, self._take_model(task), self.scored_intervals) for task in tasks]
         return [evaluation.delayed_fold(task, n_trials) for task in tasks]
 
+    def _take_model(self, task):
+        """The fold model a task continues from (None for a fresh fold); the task hands it back."""
+        progress = self._folds.get((task.trial.trial_id, task.fold))
+        if progress is None:
+            return None
+        model, progress.model = progress.model, None
+        return model
+
     def _run_wave(self, parallel, tasks):
-        evaluation = self.evaluation
         outcomes = self._run_isolating_crashes(parallel, tasks, self._calls(tasks, len(self.trials)))
         keyed = sorted(zip(tasks, outcomes), key=lambda pair: (pair[0].trial.trial_id, pair[0].fold))
+        if self.evaluation.resource.per_fold:
+            for task, outcome in keyed:
+                self._absorb(task, outcome)
+            self._release_steps()
+            return
         for _, outcome in keyed:
             if outcome["exception"] is not None:
                 raise outcome["exception"]
         for task, outcome in keyed:
-            if evaluation.resource.per_fold:
-                self._record_steps(task, outcome)
-            else:
-                self._record(task.trial, task.fold, task.fold + 1, outcome)
+            self._record(task.trial, task.fold, task.fold + 1, outcome)
         for trial in {task.trial.trial_id: task.trial for task, _ in keyed}.values():
             self._changed[trial.trial_id] = trial
+            self._end_if_finished(trial)
+
+    def _absorb(self, task, outcome):
+        """Keep a per-fold task's model and step outcomes until its trial reaches them."""
+        key = (task.trial.trial_id, task.fold)
+        progress = self._folds.setdefault(key, FoldProgress(position=task.first - 1))
+        steps = outcome["steps"]
+        scored = [k for k in self.scored_intervals if task.first <= k <= task.last]
+        for step, interval in zip(steps, scored):
+            step.setdefault("interval", interval)  # a lost task's outcome carries none
+        progress.ahead.extend(steps)
+        progress.model = outcome["model"]
+        progress.position = task.last
+        progress.failed = outcome["failed"]
+        if outcome["exception"] is not None:
+            # It happened in the segment after the last step that finished.
+            progress.exception = (scored[min(len(steps), len(scored) - 1)], outcome["exception"])
+        seconds = sum(s["fit_time"] + s["score_time"] for s in steps)
+        self._last_task_seconds[task.trial.trial_id] = seconds
+        if steps and not outcome["failed"]:
+            self._seconds_per_step[task.trial.trial_id] = seconds / (steps[-1]["interval"] - task.first + 1)
+
+    def _release_steps(self):
+        """Record, for every running trial, the fold results up to the stop of this wave."""
+        released = []
+        for trial_id in sorted(self._stops):
+            stop = self._stops[trial_id]
+            for fold in range(self.evaluation.n_splits):
+                progress = self._folds.get((trial_id, fold))
+                if progress is not None and progress.exception is not None and progress.exception[0] <= stop:
+                    raise progress.exception[1]
+                released.append((trial_id, fold, stop, progress))
+        for trial_id, fold, stop, progress in released:
+            trial = self.trials[trial_id]
+            if progress is None:
+                continue
+            while progress.ahead and progress.ahead[0]["interval"] <= stop:
+                step = progress.ahead.pop(0)
+                self._record(trial, fold, step["interval"], step)
+                if step["error"] is not None and progress.failed and not progress.ahead:
+                    trial.status = FAILED
+        for trial_id in sorted(self._stops):
+            trial = self.trials[trial_id]
+            self._changed[trial_id] = trial
             self._end_if_finished(trial)
 
     def _run_isolating_crashes(self, parallel, tasks, calls):
@@ -471,7 +626,7 @@ class WaveEngine:
         """
         outcomes = [None] * len(tasks)
         dead_trials = {}
-        groups = [list(range(len(tasks)))]
+        groups = [list(range(len(tasks)))] if tasks else []
         while groups:
             group = [i for i in groups.pop() if tasks[i].trial.trial_id not in dead_trials]
             if not group:
@@ -501,7 +656,11 @@ class WaveEngine:
         )
 
     def _rebuild_models(self, parallel):
-        """Re-run the finished steps of restored running trials to get their fold models back."""
+        """Re-run the finished steps of restored running trials to get their fold models back.
+
+        The same scored intervals split the same resource calls, so the
+        models are the ones the interrupted search had.
+        """
         if not self.evaluation.resource.per_fold:
             return
         tasks = []
@@ -518,7 +677,7 @@ class WaveEngine:
             if outcome["exception"] is not None:
                 raise outcome["exception"]
             if outcome["model"] is not None:
-                self._models[(task.trial.trial_id, task.fold)] = outcome["model"]
+                self._folds[(task.trial.trial_id, task.fold)] = FoldProgress(outcome["model"], task.last)
 
     def _record(self, trial, fold, interval, outcome):
         result = FoldResult(
@@ -534,18 +693,8 @@ class WaveEngine:
         self._new_results.append((trial.trial_id, result))
         if outcome["error"] is None and self.multimetric is None:
             self.multimetric = isinstance(outcome["test_scores"], dict)
-        seconds = outcome["fit_time"] + outcome["score_time"]
-        self._last_task_seconds[trial.trial_id] = seconds
-
-    def _record_steps(self, task, outcome):
-        for offset, step in enumerate(outcome["steps"]):
-            self._record(task.trial, task.fold, task.first + offset, step)
-        if outcome["failed"]:
-            task.trial.status = FAILED
-        elif outcome["model"] is not None:
-            self._models[(task.trial.trial_id, task.fold)] = outcome["model"]
-        steps = outcome["steps"]
-        self._last_task_seconds[task.trial.trial_id] = sum(s["fit_time"] + s["score_time"] for s in steps)
+        if not self.evaluation.resource.per_fold:
+            self._last_task_seconds[trial.trial_id] = outcome["fit_time"] + outcome["score_time"]
 
     def _end_if_finished(self, trial):
         if trial.status == FAILED:  # a per-fold resource's fit failed
@@ -561,8 +710,9 @@ class WaveEngine:
         self._drop_models(trial)
 
     def _drop_models(self, trial):
+        """Forget a trial's fold models and any work it ran ahead."""
         for fold in range(self.evaluation.n_splits):
-            self._models.pop((trial.trial_id, fold), None)
+            self._folds.pop((trial.trial_id, fold), None)
 
     # ------------------------------------------------------------ policy
 
@@ -587,9 +737,11 @@ class WaveEngine:
         reached = sorted({len(c.scores) for c in curves if c.running})
         now = time.time()
         for k in reached:
-            if k < self.evaluation.resource.min_interval:
+            if not self._acts_at(k):
                 continue
+            self._judged += sum(c.running and len(c.scores) == k < final for c in curves)
             for position in self.policy.terminated_at(curves, k):
+                self._stopped += 1
                 trial = everyone[position]
                 trial.status = TERMINATED
                 trial.end_time = now
@@ -628,3 +780,11 @@ def _as_metric_dict(scores):
     if scores is None or isinstance(scores, dict):
         return scores
     return {"score": scores}
+
+
+#: Run ahead only once the policy has judged this many (trial, interval) pairs,
+RUN_AHEAD_MIN_DECISIONS = 8
+#: and only while it stopped at most this share of them;
+RUN_AHEAD_MAX_STOP_RATE = 0.1
+#: then run until a task is estimated to take this long.
+RUN_AHEAD_TASK_SECONDS = 0.25

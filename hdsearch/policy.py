@@ -35,8 +35,10 @@ class Curve:
     ----------
     trial_id : int
         Trial order.
-    scores : list of float
-        Score at intervals 1, 2, ..., as far as the trial got.
+    scores : list of float or None
+        Score at intervals 1, 2, ..., as far as the trial got; None at an
+        interval that was not scored (a policy reads only the intervals it
+        acts at, and the ones other trials were scored at).
     running : bool
         Whether the trial is still running (only running trials stop).
     completed : bool
@@ -52,20 +54,23 @@ class Curve:
     final_interval: int = 1
 
     def has_score_at(self, k):
-        """Whether the trial reported interval ``k``."""
-        return len(self.scores) >= k
+        """Whether the trial reported a score at interval ``k``."""
+        return len(self.scores) >= k and self.scores[k - 1] is not None
 
     def score_at(self, k):
         """Score at interval ``k``; NaN counts as minus infinity."""
         return _finite_or_worst(self.scores[k - 1])
 
     def best_score_up_to(self, k):
-        """Best score over intervals 1..k."""
-        return max(_finite_or_worst(s) for s in self.scores[:k])
+        """Best score over the scored intervals among 1..k."""
+        return max(_finite_or_worst(s) for s in self._scored_up_to(k))
 
     def average_up_to(self, k):
-        """Running average of the scores over intervals 1..k."""
-        return float(np.mean([_finite_or_worst(s) for s in self.scores[:k]]))
+        """Running average of the scores over the scored intervals among 1..k."""
+        return float(np.mean([_finite_or_worst(s) for s in self._scored_up_to(k)]))
+
+    def _scored_up_to(self, k):
+        return [s for s in self.scores[:k] if s is not None]
 
 
 def _finite_or_worst(score):

@@ -511,12 +511,12 @@ def plot_learning_curves(source, metric=None):
     best = summary(view)["best_trial"]
     stops = []
     for trial in view.trials:
-        curve = view.curve(trial)
-        if not curve:
+        intervals, scores = view.scored_points(trial)
+        if not scores:
             continue
-        ax.plot(range(1, len(curve) + 1), curve, gid=f"trial-{trial.trial_id}", **_curve_style(trial, best))
+        ax.plot(intervals, scores, gid=f"trial-{trial.trial_id}", **_curve_style(trial, best))
         if trial.status == TERMINATED:
-            stops.append((len(curve), curve[-1]))
+            stops.append((intervals[-1], scores[-1]))
     if stops:
         xs, ys = zip(*stops)
         ax.plot(xs, ys, linestyle="none", marker="x", markersize=9, color="tab:red",

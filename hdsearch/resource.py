@@ -11,11 +11,18 @@
 
 A per-fold resource (all but ``Folds``) advances every fold of a trial by the
 same steps; its score at k is the mean over folds of the step-k scores.
+
+A fold is only scored at some intervals (the ones a policy reads, and the
+last), so :meth:`BaseResource.advance` takes a model from one scored interval
+to the next in as few native calls as the resource allows: ``WarmStart`` jumps
+straight to the next value in one ``fit``, ``Subsample`` trains only on the
+subsample it is scored on, ``PartialFit`` runs its passes back to back.
 """
 
 import math
 import numbers
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 from sklearn import config_context, get_config
@@ -46,14 +53,19 @@ class BaseResource(ConfigObject):
         """A fresh fold model with the trial's ``params``."""
         return clone(estimator).set_params(**clone(params, safe=False))
 
-    def advance(self, model, step, fold, rng_for, classes):
-        """Run step ``step`` (from 1) on ``model`` and return the model to score.
+    def advance(self, model, first, last, fold, rng_for, classes):
+        """Run steps ``first..last`` (from 1) on ``model`` and return the model after ``last``.
+
+        The engine always calls it from one scored interval to the next, so
+        the boundaries of the native calls do not depend on how work is
+        grouped into tasks.
 
         Parameters
         ----------
         model : estimator
-            The fold model after step - 1 (a fresh one at step 1).
-        step : int
+            The fold model after step ``first - 1`` (a fresh one when ``first`` is 1).
+        first, last : int
+            ``1 <= first <= last``.
         fold : TrainingFold
             The training rows of the fold, with their fit parameters.
         rng_for : callable
@@ -96,6 +108,16 @@ class PartialFit(BaseResource):
     epoch); classes are passed on the first call. The refit of the best trial
     repeats the same number of seeded passes on the whole data.
 
+    Estimators of scikit-learn's SGD family (``SGDClassifier``,
+    ``SGDRegressor``, ``SGDOneClassSVM``, ``Perceptron``,
+    ``PassiveAggressive*``) with ``shuffle=True`` shuffle every
+    ``partial_fit`` call themselves, from a seed drawn from their
+    ``random_state`` at each call. For them the pass is seeded by setting
+    ``random_state`` to the (trial, fold, epoch) seed for that one call (the
+    user's value is put back after it), so the rows are not copied at every
+    epoch; every other estimator gets the fold's rows gathered in the seeded
+    order.
+
     Parameters
     ----------
     max_epochs : int
@@ -132,17 +154,54 @@ class PartialFit(BaseResource):
     def n_intervals(self, n_splits, n_train):
         return self.max_epochs
 
-    def advance(self, model, step, fold, rng_for, classes):
-        X, y, params = fold.shuffled(rng_for(step).permutation(len(fold)))
-        if classes is not None and step == 1:
-            params["classes"] = classes
-        with _on_known_rows(fold):
-            if y is None:
-                model.partial_fit(X, **params)
+    def advance(self, model, first, last, fold, rng_for, classes):
+        shuffles_itself = _shuffles_each_call(model)
+        for epoch in range(first, last + 1):
+            rng = rng_for(epoch)
+            if shuffles_itself:
+                X, y, params = fold.X, fold.y, dict(fold.fit_params)
             else:
-                model.partial_fit(X, y, **params)
-        fold.validated = True
+                X, y, params = fold.shuffled(rng.permutation(len(fold)))
+            if classes is not None and epoch == 1:
+                params["classes"] = classes
+            with _on_known_rows(fold), _seeded_call(model, rng if shuffles_itself else None):
+                if y is None:
+                    model.partial_fit(X, **params)
+                else:
+                    model.partial_fit(X, y, **params)
+            fold.validated = True
         return model
+
+
+def _shuffles_each_call(model):
+    """Whether ``model.partial_fit`` shuffles the rows itself, from its ``random_state``, at every call.
+
+    Checked in scikit-learn's source for its SGD family: each ``partial_fit``
+    draws the shuffling seed from ``check_random_state(self.random_state)``.
+    """
+    return isinstance(model, _sgd_family()) and model.get_params().get("shuffle") is True
+
+
+def _sgd_family():
+    from sklearn import linear_model
+
+    names = ("SGDClassifier", "SGDRegressor", "SGDOneClassSVM", "Perceptron",
+             "PassiveAggressiveClassifier", "PassiveAggressiveRegressor")
+    return tuple(getattr(linear_model, name) for name in names if hasattr(linear_model, name))
+
+
+@contextmanager
+def _seeded_call(model, rng):
+    """Set ``model.random_state`` to a seed from ``rng`` for one call, then put the user's value back."""
+    if rng is None:
+        yield
+        return
+    users = model.random_state
+    model.random_state = int(rng.integers(2**31 - 1))
+    try:
+        yield
+    finally:
+        model.random_state = users
 
 
 class WarmStart(BaseResource):
@@ -152,7 +211,9 @@ class WarmStart(BaseResource):
     integers), and end at ``stop``. When the estimator (or the pipeline step
     owning ``param``) has ``warm_start``, training continues from the previous
     interval's model; otherwise each interval refits from scratch, which the
-    search warns about.
+    search warns about. Between two scored intervals the parameter jumps
+    straight to the later value in one ``fit`` (with no policy: one fit to
+    ``stop``), and the refit of the best trial makes the same calls.
 
     Parameters
     ----------
@@ -239,9 +300,9 @@ class WarmStart(BaseResource):
             model.set_params(**{self._warm_start_name(): True})
         return model
 
-    def advance(self, model, step, fold, rng_for, classes):
-        # Without warm_start, fit() starts over: each interval refits from scratch.
-        model.set_params(**{self.param: self.schedule()[step - 1]})
+    def advance(self, model, first, last, fold, rng_for, classes):
+        # Without warm_start, fit() starts over: each call refits from scratch.
+        model.set_params(**{self.param: self.schedule()[last - 1]})
         with _on_known_rows(fold):
             _fit(model, fold.X, fold.y, fold.fit_params)
         fold.validated = True
@@ -254,7 +315,8 @@ class Subsample(BaseResource):
     The subsamples are nested prefixes of one permutation of the training
     fold, seeded per (trial, fold); the last interval trains on the whole
     training fold, like successive halving's ``n_samples`` resource. Every
-    interval scores on the whole test fold.
+    interval scores on the whole test fold. Each interval trains from scratch,
+    so an interval that is not scored is not trained either.
 
     Parameters
     ----------
@@ -291,12 +353,12 @@ class Subsample(BaseResource):
     def reached(self, k, n_train):
         return self.sizes(n_train)[k - 1]
 
-    def advance(self, model, step, fold, rng_for, classes):
+    def advance(self, model, first, last, fold, rng_for, classes):
         n_train = len(fold)
         sizes = self.sizes(n_train)
         # The fold's training set may be a little larger than the smallest one
         # the schedule was built from: the last interval takes all of it.
-        size = n_train if step >= len(sizes) else sizes[step - 1]
+        size = n_train if last >= len(sizes) else sizes[last - 1]
         X, y, params = fold.rows(np.sort(rng_for(0).permutation(n_train)[:size]))
         model = clone(model)  # each interval trains from scratch on its subsample
         _fit(model, X, y, params)

@@ -96,6 +96,15 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         CV fold; any estimator), ``PartialFit(max_epochs)`` (``"partial_fit"``
         means ``PartialFit(max_epochs=10)``), ``WarmStart(param, start, stop,
         step | factor)`` or ``Subsample(min_samples, factor)``.
+    curves : {"decisions", "all"}, default="decisions"
+        Which intervals of a per-fold resource are scored, and so held in
+        ``trials_`` and the store: ``"decisions"`` scores the intervals at
+        which the policy acts and the last one (with no policy, only the
+        last), and the resource runs from one to the next in one call
+        (``WarmStart`` jumps straight to the next value); ``"all"`` scores
+        every interval, one resource call each. The intervals not scored
+        read as None in a learning curve. The ``folds`` resource always
+        scores every fold.
     max_total_runs : int, default=None
         Number of trials to run. None means the whole grid for grid sampling,
         the initial design plus 20 for Bayesian sampling (e.g. 26 for three
@@ -235,6 +244,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
             v.instance_of(BaseResource, description="a resource object"),
             v.NONE,
         ],
+        "curves": [v.one_of("decisions", "all")],
         "max_total_runs": [v.int_at_least(1), v.NONE],
         "max_concurrent_runs": [v.int_at_least(1), v.NONE],
         "max_duration": [v.positive_real(), v.NONE],
@@ -282,6 +292,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         sampling="random",
         policy=None,
         resource="folds",
+        curves="decisions",
         max_total_runs=None,
         max_concurrent_runs=None,
         max_duration=None,
@@ -305,6 +316,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.sampling = sampling
         self.policy = policy
         self.resource = resource
+        self.curves = curves
         self.max_total_runs = max_total_runs
         self.max_concurrent_runs = max_concurrent_runs
         self.max_duration = max_duration
@@ -399,7 +411,8 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         )
         budget = Budget(max_total_runs, self._wave_width(sampling), self.max_duration)
         engine = WaveEngine(
-            evaluation, sampler, budget, policy, self._primary_metric(metric_names), prior_trials=prior
+            evaluation, sampler, budget, policy, self._primary_metric(metric_names), prior_trials=prior,
+            curves=self.curves,
         )
         if recorder is not None:
             engine.restore(recorder.load())
@@ -436,7 +449,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         )
         self._select_best(metric_names)
         if self.refit:
-            self._refit_best(X, y, routed.estimator.fit, evaluation)
+            self._refit_best(X, y, routed.estimator.fit, evaluation, engine.scored_intervals)
         self.scorer_ = self._scorer_attribute(scorer)
         return self
 
@@ -565,7 +578,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.best_index_ = int(best_index)
         self.best_params_ = results["params"][best_index]
 
-    def _refit_best(self, X, y, fit_params, evaluation):
+    def _refit_best(self, X, y, fit_params, evaluation, scored_intervals):
         """Refit the best trial on all the data, repeating the schedule it was scored with."""
         resource = evaluation.resource
         start = time.time()
@@ -574,7 +587,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
             seed = (evaluation.seed_entropy, self.best_index_, self.n_splits_)
             self.best_estimator_ = refit_with_resource(
                 self.estimator, self.best_params_, resource, X, y, all_rows, fit_params, seed,
-                evaluation.classes,
+                evaluation.classes, scored_intervals,
             )
         else:
             # Parameters are cloned too: they may be estimators (pipeline steps).
@@ -846,18 +859,20 @@ def _max_duration_message(max_duration, trials):
     )
 
 
-def refit_with_resource(estimator, params, resource, X, y, rows, fit_params, seed, classes):
+def refit_with_resource(estimator, params, resource, X, y, rows, fit_params, seed, classes, scored_intervals):
     """Run every step of a per-fold resource on ``rows``, as the trial ran on each fold.
 
     The random streams are keyed ``(trial, n_splits, step)``: the refit is one
-    more "fold" after the CV folds, seeded like them.
+    more "fold" after the CV folds, seeded like them. The resource is called
+    between the same scored intervals as on the folds.
     """
     rng_for = stream_factory(*seed)
     model = resource.new_model(estimator, params)
     fold = TrainingFold(X, y, rows, fit_params)
-    n_intervals = resource.n_intervals(1, len(rows))
-    for step in range(1, n_intervals + 1):
-        model = resource.advance(model, step, fold, rng_for, classes)
+    previous = 0
+    for step in scored_intervals:
+        model = resource.advance(model, previous + 1, step, fold, rng_for, classes)
+        previous = step
     return model
 
 

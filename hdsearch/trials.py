@@ -130,7 +130,10 @@ class Trial:
         """The learning curve: the test score at intervals 1, 2, ... reached.
 
         For the ``Folds`` resource the score at k is the mean of the first k
-        folds' scores; otherwise the mean over folds of the step-k scores.
+        folds' scores; otherwise the mean over folds of the step-k scores,
+        and None at an interval that was run but not scored (a per-fold
+        resource scores the intervals the policy reads and the last one,
+        unless the search asked for ``curves="all"``).
 
         Parameters
         ----------
@@ -140,7 +143,7 @@ class Trial:
 
         Returns
         -------
-        scores : list of float
+        scores : list of float or None
         """
         reached = self.n_intervals_reached(per_fold, n_splits)
         if not per_fold:
@@ -150,7 +153,7 @@ class Trial:
         by_interval = {}
         for result in self.results:
             by_interval.setdefault(result.interval, []).append(result.test_scores.get(metric, float("nan")))
-        return [float(np.mean(by_interval[k])) for k in range(1, reached + 1)]
+        return [float(np.mean(by_interval[k])) if k in by_interval else None for k in range(1, reached + 1)]
 
 
 @dataclass(frozen=True)
