@@ -25,20 +25,21 @@ Methods (rows): RandomizedSearchCV (the baseline, full resource);
 HyperDriveSearchCV with no policy and with each policy of ``POLICIES``;
 HalvingRandomSearchCV (factor 3, ``min_resources="exhaust"``: its last rung
 at nearly the full resource) with the iteration resource ``max_iter`` and
-with ``n_samples``; OptunaSearchCV (TPE) without pruning and, where the estimator
-has ``partial_fit``, with a ``SuccessiveHalvingPruner``; for ``sgd`` the
+with ``n_samples``; OptunaSearchCV (TPE) without pruning and, where the
+estimator has ``partial_fit``, with a ``SuccessiveHalvingPruner``; for ``sgd`` the
 *bare schedule*: 30 plain ``partial_fit`` calls per fold for every trial's
 parameters and nothing else (no scoring, no shuffling), through joblib at the
 same ``n_jobs``. A method that cannot run a regime is a row saying why.
 Policies: ``POLICIES`` (the same objects in every regime).
 
-Columns: best CV score, holdout score of the refit best model (20 % or 25 %
-of the data held out; scores of the last round), wall time (median of ``--rounds`` alternated rounds,
-from a warm worker pool), work in full-fit equivalents (one full-fit
-equivalent is one candidate cross-validated at the full resource), the median
-per-round ratio of wall time to RandomizedSearchCV's, and wall time per work,
-``wall / (work x RandomizedSearchCV's seconds per full fit)``. A goal check
-against issue 13's goals 1-4 follows, computed from the measured figures.
+Columns: best CV score and holdout score of the refit best model (20 % or
+25 % of the data held out), both from the last round; wall time (median of
+``--rounds`` alternated rounds, from a warm worker pool); the median per-round
+ratio of wall time to RandomizedSearchCV's; work in full-fit equivalents (one
+is one candidate cross-validated at the full resource); and wall time per
+work, ``wall / (work x RandomizedSearchCV's seconds per full fit)``. A goal
+check against issue 13's goals 1-4 follows, computed from the measured
+figures.
 
 Every process is single-threaded in BLAS and OpenMP (set before numpy loads;
 the worker processes inherit it).
