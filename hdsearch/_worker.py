@@ -344,35 +344,44 @@ def advance_fold(
         fold = TrainingFold(X, y, train, fit_params)
         # A model from an earlier wave was trained on these very rows.
         fold.validated = first_step > 1
+        steps = [s for s in scored_steps if first_step <= s <= last_step]
         previous = first_step - 1
-        for step in (s for s in scored_steps if first_step <= s <= last_step):
-            result = {"interval": step, "train_scores": None, "score_time": 0.0, "error": None}
+        for segment in resource.segments(model, steps):
             start = time.time()
             try:
-                model = resource.advance(model, previous + 1, step, fold, rng_for, classes)
+                model = resource.advance(model, previous + 1, segment[-1], fold, rng_for, classes)
             except Exception:
                 if error_score == "raise":
                     raise
                 failed = _failed_scores(metric_names, error_score)
-                result.update(fit_time=time.time() - start, error=traceback.format_exc(), test_scores=failed)
-                if return_train_score:
-                    result["train_scores"] = failed
-                outcome["steps"].append(result)
+                outcome["steps"].append({
+                    "interval": segment[0], "test_scores": failed,
+                    "train_scores": failed if return_train_score else None,
+                    "fit_time": time.time() - start, "score_time": 0.0, "error": traceback.format_exc(),
+                })
                 outcome["failed"] = True
                 return outcome
-            result["fit_time"] = time.time() - start
-            # The test rows passed the finiteness check at this task's first score.
-            with config_context(assume_finite=previous >= first_step or get_config()["assume_finite"]):
-                result["test_scores"] = _score(model, X_test, y_test, scorer, test_score_params, error_score)
-                result["score_time"] = time.time() - start - result["fit_time"]
-                if return_train_score:
-                    result["train_scores"] = _score(
-                        model, X_train, y_train, scorer, train_score_params, error_score
-                    )
-            outcome["steps"].append(result)
-            previous = step
+            fit_time = time.time() - start
+            views = resource.views_at(model, segment[:-1]) if len(segment) > 1 else {}
+            for step in segment:
+                start = time.time()
+                scored = views.get(step, model)
+                result = {"interval": step, "train_scores": None, "error": None}
+                # The whole segment's fit is charged to its last step.
+                result["fit_time"] = fit_time if step == segment[-1] else 0.0
+                # The test rows passed the finiteness check at this task's first score.
+                with config_context(assume_finite=step > steps[0] or get_config()["assume_finite"]):
+                    result["test_scores"] = _score(scored, X_test, y_test, scorer, test_score_params, error_score)
+                    result["score_time"] = time.time() - start
+                    if return_train_score:
+                        result["train_scores"] = _score(
+                            scored, X_train, y_train, scorer, train_score_params, error_score
+                        )
+                outcome["steps"].append(result)
+            previous = segment[-1]
         if keep_model:
             outcome["model"] = model
     except Exception as exc:  # a search-stopping error: the parent raises it
         outcome["exception"] = exc
     return outcome
+

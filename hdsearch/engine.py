@@ -24,6 +24,7 @@ changes a result.
 """
 
 import time
+from collections import deque
 from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -299,9 +300,9 @@ class WaveEngine:
         self._folds = {}
         # The stop each running trial runs to in the current wave.
         self._stops = {}
-        # Policy decisions taken and trials stopped, for the run-ahead choice.
-        self._judged = 0
-        self._stopped = 0
+        # Whether each of the latest policy decisions stopped its trial, for
+        # the run-ahead choice.
+        self._recent_decisions = deque(maxlen=RUN_AHEAD_WINDOW)
         self._wave = 0
         self._changed = {}
         self._new_results = []
@@ -473,13 +474,13 @@ class WaveEngine:
         """The intervals at which every fold of a per-fold resource is scored.
 
         Where the policy acts and the last interval; every interval with
-        ``curves="all"``. The resource runs from one to the next in one call,
-        and the refit of the best trial makes the same calls.
+        ``curves="all"`` or where the resource scores every step from one fit
+        anyway (staged boosting). The resource runs from one to the next in
+        one call, and the refit of the best trial makes the same calls.
         """
         final = self.evaluation.n_intervals
-        return tuple(
-            k for k in range(1, final + 1) if k == final or self.curves == "all" or self._acts_at(k)
-        )
+        every = self.curves == "all" or self.evaluation.resource.scores_from_one_fit(self.evaluation.estimator)
+        return tuple(k for k in range(1, final + 1) if k == final or every or self._acts_at(k))
 
     def _next_stop(self, reached):
         """The interval a trial that reached ``reached`` runs to in this wave."""
@@ -522,17 +523,22 @@ class WaveEngine:
             for _ in range(self.run_ahead):
                 end = self._next_stop(end) if end < final else end
             return end
-        # Run ahead only while the policy rarely stops a trial (the work past
-        # a termination is lost) and the task is short enough that a wave's
-        # fixed cost (dispatch, the barrier, the model's round trip) weighs.
+        # Run ahead only while the policy rarely stops a trial: the work past
+        # a termination is lost.
         seconds_per_step = self._seconds_per_step.get(trial.trial_id)
         if (
             self.policy is None
             or seconds_per_step is None
-            or self._judged < RUN_AHEAD_MIN_DECISIONS
-            or self._stopped > RUN_AHEAD_MAX_STOP_RATE * self._judged
+            or len(self._recent_decisions) < RUN_AHEAD_WINDOW
+            or sum(self._recent_decisions) > RUN_AHEAD_MAX_STOP_RATE * RUN_AHEAD_WINDOW
         ):
             return end
+        # A resource that scores every step from one fit pays its fixed cost
+        # (for boosting, predicting every earlier tree again) once per call:
+        # one call to the end is cheapest. Otherwise run until a wave's fixed
+        # cost (dispatch, the barrier, the model's round trip) weighs little.
+        if self.evaluation.resource.scores_from_one_fit(self.evaluation.estimator):
+            return final
         while end < final and (end - first + 1) * seconds_per_step < RUN_AHEAD_TASK_SECONDS:
             end = self._next_stop(end)
         return end
@@ -739,9 +745,11 @@ class WaveEngine:
         for k in reached:
             if not self._acts_at(k):
                 continue
-            self._judged += sum(c.running and len(c.scores) == k < final for c in curves)
-            for position in self.policy.terminated_at(curves, k):
-                self._stopped += 1
+            stopped = self.policy.terminated_at(curves, k)
+            self._recent_decisions.extend(
+                c.trial_id in stopped for c in curves if c.running and len(c.scores) == k < final
+            )
+            for position in stopped:
                 trial = everyone[position]
                 trial.status = TERMINATED
                 trial.end_time = now
@@ -782,9 +790,9 @@ def _as_metric_dict(scores):
     return {"score": scores}
 
 
-#: Run ahead only once the policy has judged this many (trial, interval) pairs,
-RUN_AHEAD_MIN_DECISIONS = 8
-#: and only while it stopped at most this share of them;
+#: Run ahead only while, of the latest this many policy decisions on a running trial,
+RUN_AHEAD_WINDOW = 12
+#: at most this share stopped their trial;
 RUN_AHEAD_MAX_STOP_RATE = 0.1
 #: then run until a task is estimated to take this long.
 RUN_AHEAD_TASK_SECONDS = 0.25

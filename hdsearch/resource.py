@@ -29,6 +29,7 @@ from sklearn import config_context, get_config
 from sklearn.base import clone
 
 from ._config import ConfigObject, check_int
+from ._staged import scores_from_one_fit, views_at
 
 
 class BaseResource(ConfigObject):
@@ -52,6 +53,60 @@ class BaseResource(ConfigObject):
     def new_model(self, estimator, params):
         """A fresh fold model with the trial's ``params``."""
         return clone(estimator).set_params(**clone(params, safe=False))
+
+    def scores_from_one_fit(self, model):
+        """Whether one call can take ``model`` to any later step, with every step before scored from it.
+
+        True only where the results are the same however the steps are
+        grouped into calls; then a task trains once and :meth:`views_at`
+        scores every interval it passed.
+
+        Parameters
+        ----------
+        model : estimator
+            A fold model with the trial's parameters.
+
+        Returns
+        -------
+        bool
+        """
+        return False
+
+    def segments(self, model, steps):
+        """The scored ``steps`` grouped by the :meth:`advance` call that reaches them.
+
+        One call per scored step, or one call for all of them where
+        :meth:`scores_from_one_fit` holds.
+
+        Parameters
+        ----------
+        model : estimator
+        steps : list of int
+            Scored steps, in increasing order.
+
+        Returns
+        -------
+        list of list of int
+        """
+        if steps and self.scores_from_one_fit(model):
+            return [steps]
+        return [[step] for step in steps]
+
+    def views_at(self, model, steps):
+        """The fitted ``model`` as it was after each of ``steps``, without retraining.
+
+        Only for a model for which :meth:`scores_from_one_fit` holds.
+
+        Parameters
+        ----------
+        model : estimator
+        steps : sequence of int
+
+        Returns
+        -------
+        dict of int to estimator-like
+        """
+        raise NotImplementedError
 
     def advance(self, model, first, last, fold, rng_for, classes):
         """Run steps ``first..last`` (from 1) on ``model`` and return the model after ``last``.
@@ -215,6 +270,12 @@ class WarmStart(BaseResource):
     straight to the later value in one ``fit`` (with no policy: one fit to
     ``stop``), and the refit of the best trial makes the same calls.
 
+    scikit-learn's ``GradientBoosting*`` (``n_estimators``) and
+    ``HistGradientBoosting*`` (``max_iter``), with early stopping off, do
+    better: continuing them equals one fit, so each task trains once, to the
+    last interval it runs, and every interval on the way is scored from that
+    model's staged predictions; the refit is one fit to ``stop``.
+
     Parameters
     ----------
     param : str
@@ -299,6 +360,14 @@ class WarmStart(BaseResource):
         if self._warm_start_name() in model.get_params(deep=True):
             model.set_params(**{self._warm_start_name(): True})
         return model
+
+    def scores_from_one_fit(self, model):
+        return scores_from_one_fit(model, self.param)
+
+    def views_at(self, model, steps):
+        schedule = self.schedule()
+        views = views_at(model, [schedule[step - 1] for step in steps])
+        return {step: views[schedule[step - 1]] for step in steps}
 
     def advance(self, model, first, last, fold, rng_for, classes):
         # Without warm_start, fit() starts over: each call refits from scratch.

@@ -864,15 +864,16 @@ def refit_with_resource(estimator, params, resource, X, y, rows, fit_params, see
 
     The random streams are keyed ``(trial, n_splits, step)``: the refit is one
     more "fold" after the CV folds, seeded like them. The resource is called
-    between the same scored intervals as on the folds.
+    between the same scored intervals as on the folds (once, to the end, where
+    one fit gives the same model).
     """
     rng_for = stream_factory(*seed)
     model = resource.new_model(estimator, params)
     fold = TrainingFold(X, y, rows, fit_params)
     previous = 0
-    for step in scored_intervals:
-        model = resource.advance(model, previous + 1, step, fold, rng_for, classes)
-        previous = step
+    for segment in resource.segments(model, list(scored_intervals)):
+        model = resource.advance(model, previous + 1, segment[-1], fold, rng_for, classes)
+        previous = segment[-1]
     return model
 
 

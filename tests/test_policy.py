@@ -187,3 +187,19 @@ def test_no_termination_policy_is_the_same_as_none():
 def test_make_policy_rejects_other_objects_naming_policy():
     with pytest.raises(ValueError, match="policy="):
         make_policy("bandit")
+
+
+def test_intervals_that_were_not_scored_are_left_out_of_best_and_average():
+    curve = Curve(0, [None, 0.4, None, 0.2], final_interval=6)
+    assert not curve.has_score_at(1) and not curve.has_score_at(3)
+    assert curve.has_score_at(2) and curve.has_score_at(4)
+    assert curve.best_score_up_to(4) == 0.4
+    assert curve.average_up_to(4) == pytest.approx(0.3)
+
+
+def test_policy_compares_only_trials_scored_at_the_interval():
+    # Trial 2 (another experiment's) has no score at 2: it is no peer there.
+    curves = [Curve(0, [0.8, 0.8], final_interval=5), Curve(1, [0.1, 0.1], final_interval=5),
+              Curve(2, [0.9, None], running=False, final_interval=5)]
+    assert MedianStoppingPolicy().terminated_at(curves, 2) == []  # needs two other trials at 2
+    assert BanditPolicy(slack_amount=0.1).terminated_at(curves, 2) == [1]
