@@ -34,7 +34,8 @@ PARTS = {
     "partial_fit in all": "partial_fit",
     "scoring the test fold": "_score",
     "  of which predict": "predict",
-    "seeded shuffled gather": "shuffled",
+    "seeded shuffled gather (not for the SGD family, which shuffles itself)": "shuffled",
+    "training rows sliced once per task": "_slice",
 }
 
 
@@ -51,7 +52,7 @@ def main():
             for fold, (train, test) in enumerate(splits):
                 advance_fold(
                     estimator, X, y, model=None, params=params, resource=resource, train=train, test=test,
-                    first_step=1, last_step=1, seed=(SEED, i, fold), classes=np.array([0, 1]), scorer=scorer,
+                    first_step=1, last_step=1, scored_steps=(1,), seed=(SEED, i, fold), classes=np.array([0, 1]), scorer=scorer,
                     metric_names=None, fit_params={}, score_params={}, return_train_score=False,
                     error_score=np.nan, keep_model=True,
                 )
