@@ -137,6 +137,11 @@ class Evaluation:
         """Intervals of a trial that runs to the end."""
         return self.resource.n_intervals(self.n_splits, self.smallest_train_size)
 
+    @cached_property
+    def scores_from_one_fit(self):
+        """Whether the resource scores every step of the estimator from one fit (staged boosting)."""
+        return self.resource.scores_from_one_fit(self.estimator)
+
     def reached(self, k):
         """The amount of resource at interval ``k``."""
         return self.resource.reached(k, self.smallest_train_size)
@@ -479,7 +484,7 @@ class WaveEngine:
         one call, and the refit of the best trial makes the same calls.
         """
         final = self.evaluation.n_intervals
-        every = self.curves == "all" or self.evaluation.resource.scores_from_one_fit(self.evaluation.estimator)
+        every = self.curves == "all" or self.evaluation.scores_from_one_fit
         return tuple(k for k in range(1, final + 1) if k == final or every or self._acts_at(k))
 
     def _next_stop(self, reached):
@@ -537,7 +542,7 @@ class WaveEngine:
         # (for boosting, predicting every earlier tree again) once per call:
         # one call to the end is cheapest. Otherwise run until a wave's fixed
         # cost (dispatch, the barrier, the model's round trip) weighs little.
-        if self.evaluation.resource.scores_from_one_fit(self.evaluation.estimator):
+        if self.evaluation.scores_from_one_fit:
             return final
         while end < final and (end - first + 1) * seconds_per_step < RUN_AHEAD_TASK_SECONDS:
             end = self._next_stop(end)
@@ -548,7 +553,9 @@ class WaveEngine:
     def _calls(self, tasks, n_trials):
         evaluation = self.evaluation
         if evaluation.resource.per_fold:
-            return [evaluation.delayed_steps(task, self._take_model(task), self.scored_intervals) for task in tasks]
+            return [
+                evaluation.delayed_steps(task, self._take_model(task), self.scored_intervals) for task in tasks
+            ]
         return [evaluation.delayed_fold(task, n_trials) for task in tasks]
 
     def _take_model(self, task):
@@ -613,8 +620,8 @@ class WaveEngine:
             while progress.ahead and progress.ahead[0]["interval"] <= stop:
                 step = progress.ahead.pop(0)
                 self._record(trial, fold, step["interval"], step)
-                if step["error"] is not None and progress.failed and not progress.ahead:
-                    trial.status = FAILED
+            if progress.failed and not progress.ahead:  # the failed fit was just recorded
+                trial.status = FAILED
         for trial_id in sorted(self._stops):
             trial = self.trials[trial_id]
             self._changed[trial_id] = trial
