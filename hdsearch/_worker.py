@@ -338,9 +338,11 @@ def advance_fold(
         pairwise = get_tags(model).input_tags.pairwise
         X_test, y_test = _split(pairwise, X, y, test, train)
         test_score_params = index_params(score_params, n_samples, test)
+        test_set = (X_test, y_test, scorer, test_score_params)
+        train_set = None
         if return_train_score:
             X_train, y_train = _split(pairwise, X, y, train)
-            train_score_params = index_params(score_params, n_samples, train)
+            train_set = (X_train, y_train, scorer, index_params(score_params, n_samples, train))
         fold = TrainingFold(X, y, train, fit_params)
         # A model from an earlier wave was trained on these very rows.
         fold.validated = first_step > 1
@@ -363,12 +365,11 @@ def advance_fold(
             result["fit_time"] = time.time() - start
             # The test rows passed the finiteness check at this task's first score.
             with config_context(assume_finite=previous >= first_step or get_config()["assume_finite"]):
-                result["test_scores"] = _score(model, X_test, y_test, scorer, test_score_params, error_score)
-                result["score_time"] = time.time() - start - result["fit_time"]
-                if return_train_score:
-                    result["train_scores"] = _score(
-                        model, X_train, y_train, scorer, train_score_params, error_score
-                    )
+                # Steps in between, where the model can answer for them without retraining.
+                for earlier, view in resource.earlier_steps(model, previous + 1, step):
+                    outcome["steps"].append(_score_step(earlier, view, test_set, train_set, error_score))
+                scored = _score_step(step, model, test_set, train_set, error_score)
+                result.update((key, scored[key]) for key in ("test_scores", "train_scores", "score_time"))
             outcome["steps"].append(result)
             previous = step
         if keep_model:
@@ -376,3 +377,14 @@ def advance_fold(
     except Exception as exc:  # a search-stopping error: the parent raises it
         outcome["exception"] = exc
     return outcome
+
+
+def _score_step(step, model, test_set, train_set, error_score):
+    """The outcome of one scored step: ``model`` scored on the test rows (and the training rows)."""
+    start = time.time()
+    result = {"interval": step, "fit_time": 0.0, "error": None, "train_scores": None}
+    result["test_scores"] = _score(model, *test_set, error_score)
+    if train_set is not None:
+        result["train_scores"] = _score(model, *train_set, error_score)
+    result["score_time"] = time.time() - start
+    return result

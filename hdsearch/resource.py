@@ -28,6 +28,7 @@ import numpy as np
 from sklearn import config_context, get_config
 from sklearn.base import clone
 
+from . import _boosting
 from ._config import ConfigObject, check_int
 
 
@@ -40,6 +41,9 @@ class BaseResource(ConfigObject):
 
     def check(self, estimator, param_names):
         """Raise ValueError if the resource cannot drive ``estimator``; may warn."""
+
+    def check_fit_params(self, estimator, fit_params):
+        """Raise ValueError if the resource cannot drive ``estimator`` with these ``fit`` parameters."""
 
     def n_intervals(self, n_splits, n_train):
         """Number of intervals of a trial, given the folds and the smallest training fold."""
@@ -75,6 +79,42 @@ class BaseResource(ConfigObject):
             All class labels, for ``partial_fit``.
         """
         raise NotImplementedError
+
+    def earlier_steps(self, model, first, last):
+        """Views of ``model`` (after step ``last``) as it was after steps ``first..last - 1``.
+
+        Only where the model can answer for an earlier step without
+        retraining, cheaply; the worker scores them so a learning curve has
+        points between two scored intervals.
+
+        Parameters
+        ----------
+        model : estimator
+            The fold model after step ``last``.
+        first, last : int
+
+        Returns
+        -------
+        list of (int, object)
+            ``(step, view)`` pairs in step order; empty when not cheap.
+        """
+        return []
+
+    def refit_steps(self, estimator, scored_intervals):
+        """The scored intervals the refit of the best trial calls :meth:`advance` between.
+
+        Parameters
+        ----------
+        estimator : estimator
+            The unfitted base estimator.
+        scored_intervals : tuple of int
+            The intervals the folds were scored at.
+
+        Returns
+        -------
+        tuple of int
+        """
+        return scored_intervals
 
 
 class Folds(BaseResource):
@@ -215,6 +255,23 @@ class WarmStart(BaseResource):
     straight to the later value in one ``fit`` (with no policy: one fit to
     ``stop``), and the refit of the best trial makes the same calls.
 
+    The rounds of XGBoost, LightGBM and CatBoost (``n_estimators`` of their
+    scikit-learn wrappers, or CatBoost's ``iterations``; also as the last step
+    of a ``Pipeline``) continue natively: each interval fits only the missing
+    rounds on top of the previous booster (``xgb_model=``, ``init_model=``),
+    so the model after interval k has exactly the rounds of interval k, and
+    the refit of the best trial fits its final round count in one fit. In a
+    pipeline the transformers are fit once, at the first interval, and later
+    intervals continue the final step on their ``transform`` output. Early
+    stopping inside these libraries is rejected before any fit, and so is a
+    CatBoost model without ``learning_rate`` (CatBoost would pick it from the
+    iteration count of each fit). Between two
+    scored intervals, the scores of the rounds in between are read from the
+    fitted model without retraining (``iteration_range`` with
+    ``base_margin``, ``staged_predict``; LightGBM's ``num_iteration`` only
+    for short segments), as for scikit-learn's ``GradientBoosting*`` and
+    ``HistGradientBoosting*`` (``staged_*``).
+
     Parameters
     ----------
     param : str
@@ -253,7 +310,7 @@ class WarmStart(BaseResource):
     def check(self, estimator, param_names):
         if not isinstance(self.param, str):
             raise ValueError(f"WarmStart: param must be a str, got param={self.param!r}")
-        valid = estimator.get_params(deep=True)
+        valid = set(estimator.get_params(deep=True)) | _boosting.parameter_names(estimator)
         if self.param not in valid:
             raise ValueError(f"WarmStart: param={self.param!r} is not a parameter of {estimator!r}")
         if self.param in param_names:
@@ -276,13 +333,19 @@ class WarmStart(BaseResource):
             raise ValueError(f"WarmStart: step must be > 0, got step={self.step!r}")
         if self.factor is not None and not (isinstance(self.factor, numbers.Real) and self.factor > 1):
             raise ValueError(f"WarmStart: factor must be > 1, got factor={self.factor!r}")
-        if self._warm_start_name() not in valid:
+        if _boosting.continues(estimator, self.param):
+            _boosting.check_settings(estimator, self.param, param_names)
+        elif self._warm_start_name() not in valid:
             warnings.warn(
                 f"WarmStart: {type(estimator).__name__} has no {self._warm_start_name()!r} "
                 "parameter, so every interval refits from scratch with the larger "
                 f"{self.param!r}.",
                 UserWarning,
             )
+
+    def check_fit_params(self, estimator, fit_params):
+        if _boosting.continues(estimator, self.param):
+            _boosting.check_fit_params(estimator, self.param, fit_params)
 
     def _warm_start_name(self):
         owner, _, _ = self.param.rpartition("__")
@@ -301,12 +364,26 @@ class WarmStart(BaseResource):
         return model
 
     def advance(self, model, first, last, fold, rng_for, classes):
+        target = self.schedule()[last - 1]
+        if _boosting.continues(model, self.param):
+            return _boosting.grow(model, self.param, target, fold.X, fold.y, fold.fit_params, fresh=first == 1)
         # Without warm_start, fit() starts over: each call refits from scratch.
-        model.set_params(**{self.param: self.schedule()[last - 1]})
+        model.set_params(**{self.param: target})
         with _on_known_rows(fold):
             _fit(model, fold.X, fold.y, fold.fit_params)
         fold.validated = True
         return model
+
+    def earlier_steps(self, model, first, last):
+        steps = list(range(first, last))
+        views = _boosting.round_views(model, self.param, [self.schedule()[k - 1] for k in steps])
+        return [] if views is None else list(zip(steps, views))
+
+    def refit_steps(self, estimator, scored_intervals):
+        # A native continuation is the same as one fit: go straight to the end.
+        if _boosting.continues(estimator, self.param):
+            return scored_intervals[-1:]
+        return scored_intervals
 
 
 class Subsample(BaseResource):

@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _validation as v
 from . import report as _report
+from ._boosting import parameter_names
 from ._compat import scorer_takes_fit_sample_weight
 from ._config import stream_factory
 from ._data import TrainingFold, num_samples
@@ -372,6 +373,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         scorer, metric_names = self._get_scorer()
         X, y = indexable(X, y)
         routed = self._route_fit_params(scorer, params)
+        resource.check_fit_params(self.estimator, routed.estimator.fit)
 
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         self.n_splits_ = cv.get_n_splits(X, y, **routed.splitter.split)
@@ -494,7 +496,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         return refit_name if refit_name in metric_names else metric_names[0]
 
     def _check_param_names(self, space):
-        valid = set(self.estimator.get_params(deep=True))
+        valid = set(self.estimator.get_params(deep=True)) | parameter_names(self.estimator)
         for subspace in space.subspaces:
             for name in subspace:
                 # 'clf__C' is settable when 'clf' itself is searched in the same dict.
@@ -870,7 +872,7 @@ def refit_with_resource(estimator, params, resource, X, y, rows, fit_params, see
     model = resource.new_model(estimator, params)
     fold = TrainingFold(X, y, rows, fit_params)
     previous = 0
-    for step in scored_intervals:
+    for step in resource.refit_steps(estimator, scored_intervals):
         model = resource.advance(model, previous + 1, step, fold, rng_for, classes)
         previous = step
     return model
