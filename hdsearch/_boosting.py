@@ -39,7 +39,9 @@ LIGHTGBM_FILL_COST = 2.0
 
 
 def library_of(estimator):
-    """``"xgboost"``, ``"lightgbm"``, ``"catboost"`` or None, from the class's module name.
+    """``"xgboost"``, ``"lightgbm"``, ``"catboost"`` or None, from the module names of the class and its bases.
+
+    Subclasses of the wrappers are recognised too; nothing is imported.
 
     Parameters
     ----------
@@ -49,8 +51,11 @@ def library_of(estimator):
     -------
     str or None
     """
-    module = type(estimator).__module__ or ""
-    return next((name for name in _ROUND_PARAMS if module == name or module.startswith(name + ".")), None)
+    for cls in type(estimator).__mro__:
+        top = (cls.__module__ or "").partition(".")[0]
+        if top in _ROUND_PARAMS:
+            return top
+    return None
 
 
 def _is_pipeline(estimator):
