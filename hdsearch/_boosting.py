@@ -20,6 +20,7 @@ of that library is seen: the library is recognised by the module name of the
 estimator's class.
 """
 
+import copy
 import inspect
 import math
 
@@ -338,7 +339,11 @@ def _continue(model, name, target, X, y, fit_params):
     elif library == "lightgbm":
         init = {"init_model": model.booster_}
     else:
-        init = {"init_model": model}
+        # A CatBoost model in memory carries its random state into the next
+        # fit; a copied one (as between waves and processes) starts it over.
+        # Always continuing from a copy makes the rounds independent of how
+        # the intervals were grouped into tasks.
+        init = {"init_model": copy.deepcopy(model)}
     if y is None:
         grown.fit(X, **fit_params, **init)
     else:
@@ -355,9 +360,10 @@ def _continue(model, name, target, X, y, fit_params):
 class RoundView:
     """A fitted model as it was after ``rounds`` rounds, for scorers.
 
-    ``predict``, ``predict_proba`` and ``decision_function`` answer for that
-    round (only those the model has); everything else, tags and ``classes_``
-    included, is the model's.
+    ``predict``, ``predict_proba``, ``decision_function`` and ``score``
+    (accuracy or R², as the wrappers' own) answer for that round (only those
+    the model has); everything else, tags and ``classes_`` included, is the
+    model's.
 
     Parameters
     ----------
@@ -383,8 +389,28 @@ class RoundView:
         if name in _METHODS:
             if not self._staged.has(name):
                 raise AttributeError(f"{type(self._model).__name__} has no staged {name}")
-            return lambda X: self._staged.at(name, X, self._rounds)
+            return self._method(name)
+        if name == "score":
+            return self._score
         return getattr(self._model, name)
+
+    def _method(self, name):
+        def method(X):
+            return self._staged.at(name, X, self._rounds)
+
+        method.__name__ = name  # scikit-learn's scorers look methods up by name
+        return method
+
+    def _score(self, X, y, sample_weight=None):
+        """Accuracy or R², as the wrappers' ``score`` (which would score the last round)."""
+        from sklearn.base import is_classifier, is_regressor
+        from sklearn.metrics import accuracy_score, r2_score
+
+        if is_classifier(self._model):
+            return accuracy_score(y, self.predict(X), sample_weight=sample_weight)
+        if is_regressor(self._model):
+            return r2_score(y, self.predict(X), sample_weight=sample_weight)
+        raise AttributeError(f"{type(self._model).__name__}.score has no view of an earlier round")
 
     def __repr__(self):
         return f"RoundView({self._model!r}, rounds={self._rounds})"

@@ -23,6 +23,7 @@ from hdsearch import HyperDriveSearchCV, loguniform
 from hdsearch._boosting import rounds_of
 from hdsearch._config import stream_factory
 from hdsearch._data import TrainingFold
+from hdsearch.engine import WaveEngine
 from hdsearch.policy import HalvingPolicy
 from hdsearch.resource import WarmStart
 
@@ -38,14 +39,15 @@ def library(name):
 
 
 def classifier(name, **params):
-    """A small, deterministic (no subsampling), single-threaded classifier of the library."""
+    """A small, deterministic (no subsampling, no random split scores), single-threaded classifier of the library."""
     lib = library(name)
     if name == "xgboost":
         return lib.XGBClassifier(max_depth=3, learning_rate=0.3, n_jobs=1, **params)
     if name == "lightgbm":
         return lib.LGBMClassifier(num_leaves=7, learning_rate=0.3, n_jobs=1, verbose=-1, **params)
-    return lib.CatBoostClassifier(depth=3, learning_rate=0.3, thread_count=1, verbose=0, random_seed=0,
-                                  allow_writing_files=False, **params)
+    settings = dict(depth=3, learning_rate=0.3, thread_count=1, verbose=0, random_seed=0,
+                    allow_writing_files=False, random_strength=0, bootstrap_type="No")
+    return lib.CatBoostClassifier(**{**settings, **params})
 
 
 def regressor(name):
@@ -55,7 +57,7 @@ def regressor(name):
     if name == "lightgbm":
         return lib.LGBMRegressor(num_leaves=7, learning_rate=0.3, n_jobs=1, verbose=-1)
     return lib.CatBoostRegressor(depth=3, learning_rate=0.3, thread_count=1, verbose=0, random_seed=0,
-                                 allow_writing_files=False)
+                                 allow_writing_files=False, random_strength=0, bootstrap_type="No")
 
 
 SPACE = {"reg_lambda": loguniform(-3, 3)}
@@ -227,6 +229,20 @@ def test_same_results_for_one_and_two_processes(name):
     np.testing.assert_allclose(one.predict_proba(X), two.predict_proba(X))
 
 
+@pytest.mark.parametrize("run_ahead", [0, 1, 3])
+def test_catboost_randomness_gives_the_same_results_however_far_tasks_run_ahead(run_ahead, monkeypatch):
+    # With CatBoost's default random split scores and bootstrap, the random
+    # stream restarts at every continuation, in one task or across tasks alike.
+    estimator = classifier("catboost", random_strength=1, bootstrap_type="Bernoulli", subsample=0.7)
+    reference = search(estimator, policy=HalvingPolicy(factor=2, min_resource=1)).fit(X, y)
+    original = WaveEngine.__init__
+    monkeypatch.setattr(
+        WaveEngine, "__init__", lambda self, *args, **kwargs: original(self, *args, **{**kwargs, "run_ahead": run_ahead})
+    )
+    forced = search(estimator, policy=HalvingPolicy(factor=2, min_resource=1)).fit(X, y)
+    assert_same_cv_results(reference.cv_results_, forced.cv_results_)
+
+
 def test_no_refit_warning_for_the_wrappers():
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*refits from scratch")
@@ -325,3 +341,35 @@ def _killable(db):
             return connection.execute(query).fetchone()[0] >= 1
     except sqlite3.Error:
         return False
+
+
+def test_the_lightgbm_example_spec_builds_a_search_that_continues_boosters():
+    library("lightgbm")
+    from hdsearch._boosting import continues
+    from hdsearch._spec import read_spec
+
+    spec = os.path.join(os.path.dirname(os.path.dirname(__file__)), "examples", "lightgbm_halving.toml")
+    sweep = read_spec(spec)
+    assert isinstance(sweep.search.resource, WarmStart)
+    assert continues(sweep.search.estimator, sweep.search.resource.param)
+    assert isinstance(sweep.search.policy, HalvingPolicy)
+
+
+@pytest.mark.parametrize("name", LIBRARIES)
+@pytest.mark.parametrize("scoring", [None, "roc_auc"])
+def test_curve_points_between_scored_intervals_score_the_model_at_that_round(name, scoring):
+    # HalvingPolicy(factor=2) scores intervals 1, 2, 4 and 6; 3 and 5 are read from the model.
+    fitted = search(classifier(name), scoring=scoring, max_total_runs=2, policy=HalvingPolicy(factor=2)).fit(X, y)
+    curve = fitted.trials_[0].interval_scores("score", True, 3)
+    if name == "lightgbm":  # only short segments: 3 (12 rounds <= 2 x 16) and 5 (20 <= 2 x 24)
+        assert curve[2] is not None and curve[4] is not None
+    expected = []
+    for train, test in KFold(3).split(X):
+        model = classifier(name, reg_lambda=fitted.trials_[0].params["reg_lambda"], n_estimators=12).fit(X[train], y[train])
+        if scoring is None:
+            expected.append(model.score(X[test], y[test]))
+        else:
+            from sklearn.metrics import roc_auc_score
+
+            expected.append(roc_auc_score(y[test], model.predict_proba(X[test])[:, 1]))
+    assert curve[2] == pytest.approx(np.mean(expected), abs=1e-9)
