@@ -17,7 +17,7 @@ The same module answers "what did the model predict after j rounds?" without
 retraining (:func:`round_views`), so that the intervals between two scored
 intervals get a score too. Nothing of a library is imported until a wrapper
 of that library is seen: the library is recognised by the module name of the
-estimator's class.
+estimator's class (or of one of its bases).
 """
 
 import copy
@@ -304,14 +304,12 @@ def _final_step_params(pipeline, fit_params):
     return params
 
 
-def rounds_of(model, param=None):
+def rounds_of(model):
     """Rounds a fitted wrapper (or a pipeline ending in one) holds.
 
     Parameters
     ----------
     model : estimator
-    param : str, default=None
-        The rounds parameter, to find the final step of a pipeline.
 
     Returns
     -------

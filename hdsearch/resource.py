@@ -265,12 +265,13 @@ class WarmStart(BaseResource):
     intervals continue the final step on their ``transform`` output. Early
     stopping inside these libraries is rejected before any fit, and so is a
     CatBoost model without ``learning_rate`` (CatBoost would pick it from the
-    iteration count of each fit). Between two
-    scored intervals, the scores of the rounds in between are read from the
-    fitted model without retraining (``iteration_range`` with
-    ``base_margin``, ``staged_predict``; LightGBM's ``num_iteration`` only
-    for short segments), as for scikit-learn's ``GradientBoosting*`` and
-    ``HistGradientBoosting*`` (``staged_*``).
+    iteration count of each fit).
+
+    Between two scored intervals, the rounds in between are scored from the
+    fitted model without retraining where that is cheap: XGBoost
+    (``iteration_range`` with ``base_margin``), CatBoost and scikit-learn's
+    ``GradientBoosting*`` and ``HistGradientBoosting*`` (``staged_*``), and
+    LightGBM (``num_iteration``) for short segments only.
 
     Parameters
     ----------
@@ -376,7 +377,10 @@ class WarmStart(BaseResource):
 
     def earlier_steps(self, model, first, last):
         steps = list(range(first, last))
-        views = _boosting.round_views(model, self.param, [self.schedule()[k - 1] for k in steps])
+        try:
+            views = _boosting.round_views(model, self.param, [self.schedule()[k - 1] for k in steps])
+        except Exception:  # the points in between are a bonus: never fail a trial for them
+            return []
         return [] if views is None else list(zip(steps, views))
 
     def refit_steps(self, estimator, scored_intervals):

@@ -104,7 +104,10 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         last), and the resource runs from one to the next in one call
         (``WarmStart`` jumps straight to the next value); ``"all"`` scores
         every interval, one resource call each. The intervals not scored
-        read as None in a learning curve. The ``folds`` resource always
+        read as None in a learning curve, except where the model can be
+        scored as it was at an earlier interval without retraining
+        (``WarmStart`` on boosting: XGBoost, LightGBM, CatBoost and
+        scikit-learn's gradient boosting), which fills them in. The ``folds`` resource always
         scores every fold.
     max_total_runs : int, default=None
         Number of trials to run. None means the whole grid for grid sampling,

@@ -373,3 +373,25 @@ def test_curve_points_between_scored_intervals_score_the_model_at_that_round(nam
 
             expected.append(roc_auc_score(y[test], model.predict_proba(X[test])[:, 1]))
     assert curve[2] == pytest.approx(np.mean(expected), abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    "estimator, param",
+    [
+        ("GradientBoostingClassifier", "n_estimators"),
+        ("HistGradientBoostingClassifier", "max_iter"),
+    ],
+)
+def test_scikit_learn_boosting_views_read_staged_predictions(estimator, param):
+    from sklearn import ensemble
+
+    model_class = getattr(ensemble, estimator)
+    extra = {"early_stopping": False} if param == "max_iter" else {}
+    resource = WarmStart(param, 4, 24, step=4)
+    model = grown(model_class(max_depth=3, random_state=0, **extra), X, y, scored_steps=(6,), resource=resource)
+    views = resource.earlier_steps(model, 1, 6)
+    assert [step for step, _ in views] == [1, 2, 3, 4, 5]
+    for step, view in views:
+        one_fit = model_class(max_depth=3, random_state=0, **extra, **{param: 4 * step}).fit(X, y)
+        np.testing.assert_allclose(view.predict_proba(X), one_fit.predict_proba(X), atol=1e-12)
+        assert view.score(X, y) == one_fit.score(X, y)
