@@ -457,14 +457,23 @@ class StagedPredictions:
 
 def _xgboost_rounds(model, method, X, rounds):
     # Each round range starts from the previous range's margin (base_margin
-    # replaces the base score), so every tree is predicted once.
+    # replaces the base score), so every tree is predicted once; where the
+    # prediction is the margin itself, once in all.
+    identity = method == "predict" and model.get_params().get("objective") in _XGBOOST_IDENTITY_OBJECTIVES
     outputs, margin, previous = [], None, 0
     for end in rounds:
         window = {"base_margin": margin, "iteration_range": (previous, end)}
-        outputs.append(getattr(model, method)(X, **window))
+        if not identity:
+            outputs.append(getattr(model, method)(X, **window))
         margin = model.predict(X, output_margin=True, **window)
+        if identity:
+            outputs.append(margin)
         previous = end
     return outputs
+
+
+#: XGBoost objectives whose prediction is the raw margin (XGBRegressor's default among them).
+_XGBOOST_IDENTITY_OBJECTIVES = ("reg:squarederror", "reg:absoluteerror", "reg:pseudohubererror")
 
 
 def _lightgbm_rounds(model, method, X, rounds):

@@ -29,6 +29,7 @@ from hdsearch.resource import WarmStart
 
 LIBRARIES = ["xgboost", "lightgbm", "catboost"]
 X, y = make_classification(n_samples=300, n_features=6, n_informative=4, random_state=0)
+X_3, y_3 = make_classification(n_samples=300, n_features=6, n_informative=4, n_classes=3, random_state=0)
 X_reg, y_reg = make_regression(n_samples=300, n_features=6, noise=5.0, random_state=0)
 SCHEDULE = WarmStart("n_estimators", 4, 24, step=4)  # 4, 8, ..., 24: six intervals
 
@@ -162,9 +163,9 @@ def test_each_interval_trains_only_its_new_rounds(name):
 
 
 @pytest.mark.parametrize("name", LIBRARIES)
-@pytest.mark.parametrize("kind", ["classifier", "regressor", "pipeline"])
+@pytest.mark.parametrize("kind", ["classifier", "multiclass", "regressor", "pipeline"])
 def test_a_grown_model_predicts_what_one_fit_predicts(name, kind):
-    data = (X_reg, y_reg) if kind == "regressor" else (X, y)
+    data = {"regressor": (X_reg, y_reg), "multiclass": (X_3, y_3)}.get(kind, (X, y))
     estimator = regressor(name) if kind == "regressor" else classifier(name)
     param = "n_estimators"
     if kind == "pipeline":
@@ -174,6 +175,7 @@ def test_a_grown_model_predicts_what_one_fit_predicts(name, kind):
     one_fit = estimator.set_params(**{param: 24}).fit(*data)
     method = "predict" if kind == "regressor" else "predict_proba"
     assert rounds_of(model) == rounds_of(one_fit) == 24
+    check_is_fitted(model)
     np.testing.assert_allclose(getattr(model, method)(data[0]), getattr(one_fit, method)(data[0]), rtol=1e-6, atol=1e-9)
 
 
@@ -189,24 +191,27 @@ def test_a_pipeline_search_hands_back_a_fitted_pipeline_with_the_final_rounds(na
 
 
 @pytest.mark.parametrize("name", LIBRARIES)
-def test_views_of_earlier_rounds_predict_what_the_library_predicts_at_that_round(name):
-    model = grown(classifier(name), X, y, scored_steps=(6,))
-    lib = library(name)
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_views_of_earlier_rounds_predict_what_the_library_predicts_at_that_round(name, kind):
+    data, method = ((X, y), "predict_proba") if kind == "classifier" else ((X_reg, y_reg), "predict")
+    model = grown(classifier(name) if kind == "classifier" else regressor(name), *data, scored_steps=(6,))
+    predict = getattr(model, method)
     if name == "xgboost":
-        at = lambda j: model.predict_proba(X, iteration_range=(0, j))  # noqa: E731
+        at = lambda j: predict(data[0], iteration_range=(0, j))  # noqa: E731
     elif name == "lightgbm":
-        at = lambda j: model.predict_proba(X, num_iteration=j)  # noqa: E731
+        at = lambda j: predict(data[0], num_iteration=j)  # noqa: E731
     else:
-        at = lambda j: model.predict_proba(X, ntree_end=j)  # noqa: E731
+        at = lambda j: predict(data[0], ntree_end=j)  # noqa: E731
     # LightGBM has no staged prediction: only a short segment is read from the model.
-    first = 5 if lib.__name__ == "lightgbm" else 1
+    first = 5 if name == "lightgbm" else 1
     if name == "lightgbm":
         assert SCHEDULE.earlier_steps(model, 1, 6) == []
     views = SCHEDULE.earlier_steps(model, first, 6)
     assert [step for step, _ in views] == list(range(first, 6))
     for step, view in views:
-        np.testing.assert_allclose(view.predict_proba(X), at(SCHEDULE.schedule()[step - 1]), atol=1e-6)
-        np.testing.assert_array_equal(view.classes_, model.classes_)
+        np.testing.assert_allclose(getattr(view, method)(data[0]), at(SCHEDULE.schedule()[step - 1]), rtol=1e-6, atol=1e-6)
+        if kind == "classifier":
+            np.testing.assert_array_equal(view.classes_, model.classes_)
 
 
 @pytest.mark.parametrize("name", ["xgboost", "catboost"])
