@@ -131,8 +131,10 @@ def searches(library, n_trials, start, stop, cv):
             estimator(library), scipy_space(library), resource=rounds, policy=policy, max_total_runs=n_trials,
             random_state=SEED, **common,
         )
+    # n_estimators given: HalvingRandomSearchCV looks the resource up in get_params(),
+    # which for CatBoost lists only the parameters given to the constructor.
     built[f"HalvingRandomSearchCV (n_estimators {start} -> {stop}, factor 3)"] = HalvingRandomSearchCV(
-        estimator(library), scipy_space(library), resource="n_estimators", min_resources=start,
+        estimator(library, stop), scipy_space(library), resource="n_estimators", min_resources=start,
         max_resources=stop, factor=3, n_candidates=n_trials, random_state=SEED, **common,
     )
     built[f"OptunaSearchCV (n_estimators={stop}, TPE, no pruner)"] = optuna_search(library, n_trials, stop, cv)
