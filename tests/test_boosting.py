@@ -400,3 +400,11 @@ def test_scikit_learn_boosting_views_read_staged_predictions(estimator, param):
         one_fit = model_class(max_depth=3, random_state=0, **extra, **{param: 4 * step}).fit(X, y)
         np.testing.assert_allclose(view.predict_proba(X), one_fit.predict_proba(X), atol=1e-12)
         assert view.score(X, y) == one_fit.score(X, y)
+
+
+def test_catboost_iterations_is_a_round_parameter_too():
+    resource = WarmStart("iterations", 4, 24, step=4)
+    model = grown(classifier("catboost"), X, y, scored_steps=(1, 3, 6), resource=resource)
+    assert rounds_of(model) == 24
+    fitted = search(classifier("catboost"), resource=resource, max_total_runs=2, policy=None).fit(X, y)
+    assert rounds_of(fitted.best_estimator_) == 24
