@@ -34,12 +34,11 @@ _ROUND_PARAMS = {
 }
 
 #: LightGBM has no staged prediction, and its predictions are dear next to its
-#: training (measured on 12,000 rows of the diamonds data, 400 rounds:
-#: scoring a fold model cost 18 % of fitting it, against 1 to 3 % for XGBoost
-#: and 1 % for CatBoost): its points between two
-#: scored intervals are filled only when predicting them all costs at most
-#: this many predictions of the scored model (each point predicts all its
-#: rounds), so at most one more scoring.
+#: training (measured on 12,000 rows of the diamonds data, 400 rounds: scoring
+#: a fold model cost 18 % of fitting it, against 1 to 3 % for XGBoost and 1 %
+#: for CatBoost). Its points between two scored intervals are filled only when
+#: predicting them all costs at most this many predictions of the scored model
+#: (each point predicts all its rounds): at most one more scoring.
 LIGHTGBM_FILL_COST = 1.0
 
 
