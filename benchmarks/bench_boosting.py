@@ -217,7 +217,7 @@ def goal_check(library, n_trials, rows):
     halving_peer = next(r for r in rows if r["name"].startswith("HalvingRandomSearchCV"))
     optuna_peer = next(r for r in rows if r["name"].startswith("OptunaSearchCV"))
     checks = [(f"no policy <= 1.1x RandomizedSearchCV: {no_policy['ratio']:.2f}x", no_policy["ratio"] <= 1.1)]
-    label = f"best policy ({best['name'].split(', ')[-1]}): CV {best['cv']:.4f} vs {base['cv']:.4f}, {best['ratio']:.2f}x"
+    label = f"best policy ({best['name'].split(', ', 2)[-1]}): CV {best['cv']:.4f} vs {base['cv']:.4f}, {best['ratio']:.2f}x"
     if library in ("xgboost", "lightgbm"):
         checks.append((f"{label}: reaches the score within 0.2 % in <= 0.4x", bool(matching) and best["ratio"] <= 0.4))
     for peer in (halving_peer, optuna_peer):
