@@ -13,6 +13,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from ._boosting import parameter_names
+
 SECTIONS = {
     "experiment": {"name", "storage", "out"},
     "data": {"dataset", "path", "target"},
@@ -285,7 +287,7 @@ def _import_class(dotted, locate, section, occurrence):
 def _space(table, estimator, locate):
     if not table:
         raise locate.error("needs at least one parameter, e.g. C = \"loguniform(-3, 3)\"", "search_space")
-    valid = set(estimator.get_params(deep=True))
+    valid = set(estimator.get_params(deep=True)) | parameter_names(estimator)
     space = {}
     for name, value in table.items():
         if name not in valid:

@@ -338,9 +338,11 @@ def advance_fold(
         pairwise = get_tags(model).input_tags.pairwise
         X_test, y_test = _split(pairwise, X, y, test, train)
         test_score_params = index_params(score_params, n_samples, test)
+        test_set = (X_test, y_test, scorer, test_score_params)
+        train_set = None
         if return_train_score:
             X_train, y_train = _split(pairwise, X, y, train)
-            train_score_params = index_params(score_params, n_samples, train)
+            train_set = (X_train, y_train, scorer, index_params(score_params, n_samples, train))
         fold = TrainingFold(X, y, train, fit_params)
         # A model from an earlier wave was trained on these very rows.
         fold.validated = first_step > 1
@@ -363,21 +365,17 @@ def advance_fold(
                 return outcome
             fit_time = time.time() - start
             views = resource.views_at(model, segment[:-1]) if len(segment) > 1 else {}
-            for step in segment:
-                start = time.time()
-                scored = views.get(step, model)
-                result = {"interval": step, "train_scores": None, "error": None}
-                # The whole segment's fit is charged to its last step.
-                result["fit_time"] = fit_time if step == segment[-1] else 0.0
-                # The test rows passed the finiteness check at this task's first score.
-                with config_context(assume_finite=step > steps[0] or get_config()["assume_finite"]):
-                    result["test_scores"] = _score(scored, X_test, y_test, scorer, test_score_params, error_score)
-                    result["score_time"] = time.time() - start
-                    if return_train_score:
-                        result["train_scores"] = _score(
-                            scored, X_train, y_train, scorer, train_score_params, error_score
-                        )
-                outcome["steps"].append(result)
+            # The test rows passed the finiteness check at this task's first score.
+            with config_context(assume_finite=previous >= first_step or get_config()["assume_finite"]):
+                # Steps before the segment's first scored one, where the model can
+                # answer for them without retraining.
+                for earlier, view in resource.earlier_steps(model, previous + 1, segment[0]):
+                    outcome["steps"].append(_score_step(earlier, view, test_set, train_set, error_score))
+                for step in segment:
+                    result = _score_step(step, views.get(step, model), test_set, train_set, error_score)
+                    # The whole segment's fit is charged to its last step.
+                    result["fit_time"] = fit_time if step == segment[-1] else 0.0
+                    outcome["steps"].append(result)
             previous = segment[-1]
         if keep_model:
             outcome["model"] = model
@@ -385,3 +383,13 @@ def advance_fold(
         outcome["exception"] = exc
     return outcome
 
+
+def _score_step(step, model, test_set, train_set, error_score):
+    """The outcome of one scored step: ``model`` scored on the test rows (and the training rows)."""
+    start = time.time()
+    result = {"interval": step, "fit_time": 0.0, "error": None, "train_scores": None}
+    result["test_scores"] = _score(model, *test_set, error_score)
+    if train_set is not None:
+        result["train_scores"] = _score(model, *train_set, error_score)
+    result["score_time"] = time.time() - start
+    return result

@@ -596,8 +596,10 @@ class WaveEngine:
         progress.position = task.last
         progress.failed = outcome["failed"]
         if outcome["exception"] is not None:
-            # It happened in the segment after the last step that finished.
-            progress.exception = (scored[min(len(steps), len(scored) - 1)], outcome["exception"])
+            # It happened in the segment after the last scored step that finished
+            # (steps may also hold the points in between, read without retraining).
+            done = sum(step["interval"] in scored for step in steps)
+            progress.exception = (scored[min(done, len(scored) - 1)], outcome["exception"])
         seconds = sum(s["fit_time"] + s["score_time"] for s in steps)
         self._last_task_seconds[task.trial.trial_id] = seconds
         if steps and not outcome["failed"]:

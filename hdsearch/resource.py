@@ -28,8 +28,8 @@ import numpy as np
 from sklearn import config_context, get_config
 from sklearn.base import clone
 
+from . import _boosting
 from ._config import ConfigObject, check_int
-from ._staged import scores_from_one_fit, views_at
 
 
 class BaseResource(ConfigObject):
@@ -41,6 +41,9 @@ class BaseResource(ConfigObject):
 
     def check(self, estimator, param_names):
         """Raise ValueError if the resource cannot drive ``estimator``; may warn."""
+
+    def check_fit_params(self, estimator, fit_params):
+        """Raise ValueError if the resource cannot drive ``estimator`` with these ``fit`` parameters."""
 
     def n_intervals(self, n_splits, n_train):
         """Number of intervals of a trial, given the folds and the smallest training fold."""
@@ -130,6 +133,42 @@ class BaseResource(ConfigObject):
             All class labels, for ``partial_fit``.
         """
         raise NotImplementedError
+
+    def earlier_steps(self, model, first, last):
+        """Views of ``model`` (after step ``last``) as it was after steps ``first..last - 1``.
+
+        Only where the model can answer for an earlier step without
+        retraining, cheaply; the worker scores them so a learning curve has
+        points between two scored intervals.
+
+        Parameters
+        ----------
+        model : estimator
+            The fold model after step ``last``.
+        first, last : int
+
+        Returns
+        -------
+        list of (int, object)
+            ``(step, view)`` pairs in step order; empty when not cheap.
+        """
+        return []
+
+    def refit_steps(self, estimator, scored_intervals):
+        """The scored intervals the refit of the best trial calls :meth:`advance` between.
+
+        Parameters
+        ----------
+        estimator : estimator
+            The unfitted base estimator.
+        scored_intervals : tuple of int
+            The intervals the folds were scored at.
+
+        Returns
+        -------
+        tuple of int
+        """
+        return scored_intervals
 
 
 class Folds(BaseResource):
@@ -272,9 +311,28 @@ class WarmStart(BaseResource):
 
     scikit-learn's ``GradientBoosting*`` (``n_estimators``) and
     ``HistGradientBoosting*`` (``max_iter``), with early stopping off, do
-    better: continuing them equals one fit, so each task trains once, to the
-    last interval it runs, and every interval on the way is scored from that
-    model's staged predictions; the refit is one fit to ``stop``.
+    better: continuing them equals one fit, bit for bit, so each task trains
+    once, to the last interval it runs, and every interval on the way is
+    scored from that model's staged predictions; the refit is one fit to
+    ``stop``.
+
+    The rounds of XGBoost, LightGBM and CatBoost (``n_estimators`` of their
+    scikit-learn wrappers, or CatBoost's ``iterations``; also as the last step
+    of a ``Pipeline``) continue natively: each interval fits only the missing
+    rounds on top of the previous booster (``xgb_model=``, ``init_model=``),
+    so the model after interval k has exactly the rounds of interval k, and
+    the refit of the best trial fits its final round count in one fit. In a
+    pipeline the transformers are fit once, at the first interval, and later
+    intervals continue the final step on their ``transform`` output. Early
+    stopping inside these libraries is rejected before any fit, and so is a
+    CatBoost model without ``learning_rate`` (CatBoost would pick it from the
+    iteration count of each fit).
+
+    Between two scored intervals, the rounds in between are scored from the
+    fitted model without retraining where that is cheap: XGBoost
+    (``iteration_range`` with ``base_margin``), CatBoost and scikit-learn's
+    ``GradientBoosting*`` and ``HistGradientBoosting*`` (``staged_*``), and
+    LightGBM (``num_iteration``) for short segments only.
 
     Parameters
     ----------
@@ -314,7 +372,7 @@ class WarmStart(BaseResource):
     def check(self, estimator, param_names):
         if not isinstance(self.param, str):
             raise ValueError(f"WarmStart: param must be a str, got param={self.param!r}")
-        valid = estimator.get_params(deep=True)
+        valid = set(estimator.get_params(deep=True)) | _boosting.parameter_names(estimator)
         if self.param not in valid:
             raise ValueError(f"WarmStart: param={self.param!r} is not a parameter of {estimator!r}")
         if self.param in param_names:
@@ -337,13 +395,19 @@ class WarmStart(BaseResource):
             raise ValueError(f"WarmStart: step must be > 0, got step={self.step!r}")
         if self.factor is not None and not (isinstance(self.factor, numbers.Real) and self.factor > 1):
             raise ValueError(f"WarmStart: factor must be > 1, got factor={self.factor!r}")
-        if self._warm_start_name() not in valid:
+        if _boosting.continues(estimator, self.param):
+            _boosting.check_settings(estimator, self.param, param_names)
+        elif self._warm_start_name() not in valid:
             warnings.warn(
                 f"WarmStart: {type(estimator).__name__} has no {self._warm_start_name()!r} "
                 "parameter, so every interval refits from scratch with the larger "
                 f"{self.param!r}.",
                 UserWarning,
             )
+
+    def check_fit_params(self, estimator, fit_params):
+        if _boosting.continues(estimator, self.param):
+            _boosting.check_fit_params(estimator, self.param, fit_params)
 
     def _warm_start_name(self):
         owner, _, _ = self.param.rpartition("__")
@@ -362,20 +426,36 @@ class WarmStart(BaseResource):
         return model
 
     def scores_from_one_fit(self, model):
-        return scores_from_one_fit(model, self.param)
+        return _boosting.scores_from_one_fit(model, self.param)
 
     def views_at(self, model, steps):
-        schedule = self.schedule()
-        views = views_at(model, [schedule[step - 1] for step in steps])
-        return {step: views[schedule[step - 1]] for step in steps}
+        views = _boosting.round_views(model, self.param, [self.schedule()[step - 1] for step in steps])
+        return dict(zip(steps, views))
 
     def advance(self, model, first, last, fold, rng_for, classes):
+        target = self.schedule()[last - 1]
+        if _boosting.continues(model, self.param):
+            return _boosting.grow(model, self.param, target, fold.X, fold.y, fold.fit_params, fresh=first == 1)
         # Without warm_start, fit() starts over: each call refits from scratch.
-        model.set_params(**{self.param: self.schedule()[last - 1]})
+        model.set_params(**{self.param: target})
         with _on_known_rows(fold):
             _fit(model, fold.X, fold.y, fold.fit_params)
         fold.validated = True
         return model
+
+    def earlier_steps(self, model, first, last):
+        steps = list(range(first, last))
+        try:
+            views = _boosting.round_views(model, self.param, [self.schedule()[k - 1] for k in steps])
+        except Exception:  # the points in between are a bonus: never fail a trial for them
+            return []
+        return [] if views is None else list(zip(steps, views))
+
+    def refit_steps(self, estimator, scored_intervals):
+        # A native continuation is the same as one fit: go straight to the end.
+        if _boosting.continues(estimator, self.param):
+            return scored_intervals[-1:]
+        return scored_intervals
 
 
 class Subsample(BaseResource):

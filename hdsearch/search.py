@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _validation as v
 from . import report as _report
+from ._boosting import parameter_names
 from ._compat import scorer_takes_fit_sample_weight
 from ._config import stream_factory
 from ._data import TrainingFold, num_samples
@@ -103,7 +104,10 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         last), and the resource runs from one to the next in one call
         (``WarmStart`` jumps straight to the next value); ``"all"`` scores
         every interval, one resource call each. The intervals not scored
-        read as None in a learning curve. The ``folds`` resource always
+        read as None in a learning curve, except where the model can be
+        scored as it was at an earlier interval without retraining
+        (``WarmStart`` on boosting: XGBoost, LightGBM, CatBoost and
+        scikit-learn's gradient boosting), which fills them in. The ``folds`` resource always
         scores every fold.
     max_total_runs : int, default=None
         Number of trials to run. None means the whole grid for grid sampling,
@@ -372,6 +376,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         scorer, metric_names = self._get_scorer()
         X, y = indexable(X, y)
         routed = self._route_fit_params(scorer, params)
+        resource.check_fit_params(self.estimator, routed.estimator.fit)
 
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         self.n_splits_ = cv.get_n_splits(X, y, **routed.splitter.split)
@@ -494,7 +499,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         return refit_name if refit_name in metric_names else metric_names[0]
 
     def _check_param_names(self, space):
-        valid = set(self.estimator.get_params(deep=True))
+        valid = set(self.estimator.get_params(deep=True)) | parameter_names(self.estimator)
         for subspace in space.subspaces:
             for name in subspace:
                 # 'clf__C' is settable when 'clf' itself is searched in the same dict.
@@ -871,7 +876,7 @@ def refit_with_resource(estimator, params, resource, X, y, rows, fit_params, see
     model = resource.new_model(estimator, params)
     fold = TrainingFold(X, y, rows, fit_params)
     previous = 0
-    for segment in resource.segments(model, list(scored_intervals)):
+    for segment in resource.segments(model, list(resource.refit_steps(estimator, scored_intervals))):
         model = resource.advance(model, previous + 1, segment[-1], fold, rng_for, classes)
         previous = segment[-1]
     return model

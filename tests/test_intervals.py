@@ -205,6 +205,12 @@ CASES = {
         {"learning_rate": loguniform(-5, -1)}, WarmStart("max_iter", 3, 24, step=3),
         BanditPolicy(slack_amount=0.05), regression,
     ),
+    # Row subsampling: continuing is not one fit, so where the calls fall must not move.
+    "xgboost with subsampling, halving": (
+        lambda: __import__("xgboost").XGBClassifier(subsample=0.7, n_jobs=1, random_state=0),
+        {"learning_rate": loguniform(-4, -1)}, WarmStart("n_estimators", 2, 16, step=2),
+        HalvingPolicy(factor=2), classification,
+    ),
     "warm start forest, truncation": (
         lambda: RandomForestClassifier(random_state=0), {"max_depth": choice(1, 2, 3, 5, 8)},
         WarmStart("n_estimators", 2, 12, step=2), TruncationSelectionPolicy(40), classification,

@@ -3,7 +3,8 @@
 With early stopping off, continuing a ``GradientBoosting*`` or
 ``HistGradientBoosting*`` model with ``warm_start`` equals one fit, and its
 staged prediction at round i equals the prediction of a model fit to i, bit for
-bit. ``hdsearch._staged`` relies on both; a release that breaks them fails here.
+bit. ``hdsearch._boosting.scores_from_one_fit`` relies on both; a release that
+breaks them fails here.
 """
 
 import numpy as np
@@ -19,7 +20,7 @@ from sklearn.metrics import get_scorer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from hdsearch._staged import scores_from_one_fit, views_at
+from hdsearch._boosting import round_views, scores_from_one_fit
 
 X_CLF, Y_CLF = make_classification(n_samples=400, n_features=6, n_classes=3, n_informative=4, random_state=0)
 X_REG, Y_REG = make_regression(n_samples=400, n_features=6, noise=5.0, random_state=0)
@@ -72,11 +73,11 @@ def test_a_view_scores_as_the_model_fit_to_its_round_would(scoring):
     X, y = X_CLF, Y_CLF
     pipeline = make_pipeline(StandardScaler(), GradientBoostingClassifier(n_estimators=20, random_state=0))
     pipeline.fit(X, y)
-    views = views_at(pipeline, [5, 12])
+    views = round_views(pipeline, "gradientboostingclassifier__n_estimators", [5, 12])
     scorer = get_scorer(scoring) if scoring else (lambda est, X_, y_: est.score(X_, y_))
-    for round_, view in views.items():
+    for round_, view in zip([5, 12], views):
         shorter = make_pipeline(
             StandardScaler(), GradientBoostingClassifier(n_estimators=round_, random_state=0)
         ).fit(X, y)
         assert scorer(view, X, y) == scorer(shorter, X, y)
-    np.testing.assert_array_equal(views[5].classes_, pipeline.classes_)
+    np.testing.assert_array_equal(views[0].classes_, pipeline.classes_)
