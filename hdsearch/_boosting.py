@@ -330,6 +330,31 @@ def grow(model, param, target, X, y, fit_params, fresh):
     return grown
 
 
+def seeded_per_round(model, param):
+    """``model`` with XGBoost's ``seed_per_iteration=True``; other libraries as they are.
+
+    XGBoost draws row and column subsamples from a random engine that lives
+    in the process, so a continued booster's rounds depend on what trained
+    before it there (measured: the same search gave other scores when run
+    twice in one process). Seeded by round number, each round draws the same
+    rows wherever and after whatever it runs.
+
+    Parameters
+    ----------
+    model : estimator
+        A fresh fold model (a wrapper or a pipeline ending in one).
+    param : str
+
+    Returns
+    -------
+    model : estimator
+    """
+    owner, _ = split_param(model, param)
+    if library_of(owner) == "xgboost":
+        owner.set_params(seed_per_iteration=True)
+    return model
+
+
 def _final_step_params(pipeline, fit_params):
     """The fit parameters of a pipeline's final step: ``step__name`` ones, unprefixed.
 
@@ -375,15 +400,16 @@ def _continue(model, name, target, X, y, fit_params):
         return model
     grown = clone(model).set_params(**{name: target - current})
     library = library_of(model)
+    # An XGBoost booster or a CatBoost model in memory carries its random
+    # state (row subsampling, random strength) into the next fit; a copied
+    # one (as between waves and processes) starts it over. Always continuing
+    # from a copy makes the rounds independent of how the intervals were
+    # grouped into tasks.
     if library == "xgboost":
-        init = {"xgb_model": model.get_booster()}
+        init = {"xgb_model": copy.deepcopy(model.get_booster())}
     elif library == "lightgbm":
         init = {"init_model": model.booster_}
     else:
-        # A CatBoost model in memory carries its random state into the next
-        # fit; a copied one (as between waves and processes) starts it over.
-        # Always continuing from a copy makes the rounds independent of how
-        # the intervals were grouped into tasks.
         init = {"init_model": copy.deepcopy(model)}
     if y is None:
         grown.fit(X, **fit_params, **init)

@@ -421,6 +421,8 @@ class WarmStart(BaseResource):
 
     def new_model(self, estimator, params):
         model = super().new_model(estimator, params)
+        if _boosting.continues(model, self.param):
+            return _boosting.seeded_per_round(model, self.param)
         if self._warm_start_name() in model.get_params(deep=True):
             model.set_params(**{self._warm_start_name(): True})
         return model

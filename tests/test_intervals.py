@@ -211,6 +211,13 @@ CASES = {
         {"learning_rate": loguniform(-4, -1)}, WarmStart("n_estimators", 2, 16, step=2),
         HalvingPolicy(factor=2), classification,
     ),
+    "lightgbm with bagging, halving": (
+        lambda: __import__("lightgbm").LGBMClassifier(
+            subsample=0.7, subsample_freq=1, n_jobs=1, random_state=0, verbose=-1
+        ),
+        {"learning_rate": loguniform(-4, -1)}, WarmStart("n_estimators", 2, 16, step=2),
+        HalvingPolicy(factor=2), classification,
+    ),
     "warm start forest, truncation": (
         lambda: RandomForestClassifier(random_state=0), {"max_depth": choice(1, 2, 3, 5, 8)},
         WarmStart("n_estimators", 2, 12, step=2), TruncationSelectionPolicy(40), classification,
