@@ -12,13 +12,29 @@ from inspect import signature
 from sklearn.utils import _safe_indexing as safe_indexing  # noqa: F401
 
 
-def scorer_takes_fit_sample_weight(scorer):
-    """Whether a search forwards ``fit``'s ``sample_weight`` to ``scorer``.
+def release_forwards_sample_weight():
+    """Whether this scikit-learn forwards ``fit``'s ``sample_weight`` to scorers.
 
     With metadata routing disabled, scikit-learn >= 1.9 passes
-    ``sample_weight`` to the scorers that accept it; older releases never
-    do. The answer lives in the private ``_accept_sample_weight`` method of
-    scikit-learn's scorer objects, so this mirrors the installed release.
+    ``sample_weight`` to the scorers that accept it (and warns about those
+    that do not); older releases never do. The release is recognized by the
+    private ``_accept_sample_weight`` method its scorer objects gained.
+
+    Returns
+    -------
+    bool
+    """
+    from sklearn.metrics import get_scorer
+
+    return hasattr(get_scorer("accuracy"), "_accept_sample_weight")
+
+
+def scorer_accepts_sample_weight(scorer):
+    """Whether ``scorer`` takes a ``sample_weight``, as scikit-learn >= 1.9 decides it.
+
+    The answer lives in the private ``_accept_sample_weight`` method of
+    scikit-learn's scorer objects; a user's callable is asked through its
+    signature.
 
     Parameters
     ----------
@@ -29,8 +45,6 @@ def scorer_takes_fit_sample_weight(scorer):
     -------
     bool
     """
-    if not _release_forwards_sample_weight():
-        return False
     accept = getattr(scorer, "_accept_sample_weight", None)
     if accept is not None:
         return bool(accept())
@@ -38,9 +52,3 @@ def scorer_takes_fit_sample_weight(scorer):
         return "sample_weight" in signature(scorer).parameters
     except (TypeError, ValueError):
         return False
-
-
-def _release_forwards_sample_weight():
-    from sklearn.metrics import get_scorer
-
-    return hasattr(get_scorer("accuracy"), "_accept_sample_weight")

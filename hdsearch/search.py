@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _validation as v
 from . import report as _report
-from ._compat import scorer_takes_fit_sample_weight
+from ._compat import release_forwards_sample_weight, scorer_accepts_sample_weight
 from ._config import stream_factory
 from ._data import TrainingFold, num_samples
 from ._cv_results import (
@@ -39,6 +39,9 @@ from .resource import BaseResource, make_resource
 from .sampling import BaseSampling, make_sampling, seed_from
 from .space import Space
 from .trials import COMPLETED
+
+# scikit-learn's words when there is nothing to fit.
+_NO_FITS_MESSAGE = "No fits were performed. Was the CV iterator empty? Were there no candidates?"
 
 # Waves per worker when a time budget needs regular checks and no
 # max_concurrent_runs bounds the waves.
@@ -381,6 +384,8 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
                 "cv.split and cv.get_n_splits return inconsistent results. "
                 f"Expected {self.n_splits_} splits, got {len(splits)}"
             )
+        if not splits:
+            raise ValueError(_NO_FITS_MESSAGE)
 
         max_total_runs = self.max_total_runs
         if max_total_runs is None:
@@ -433,9 +438,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         if engine.stop_reason == "max_duration":
             warnings.warn(_max_duration_message(self.max_duration, trials), UserWarning)
         if not trials:
-            raise ValueError(
-                "No fits were performed. Was the CV iterator empty? Were there no candidates?"
-            )
+            raise ValueError(_NO_FITS_MESSAGE)
 
         self.multimetric_ = bool(engine.multimetric)
         if metric_names is None:
@@ -494,17 +497,24 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         return refit_name if refit_name in metric_names else metric_names[0]
 
     def _check_param_names(self, space):
-        valid = set(self.estimator.get_params(deep=True))
+        """Set one parameter set of every subspace on a clone, as each trial will.
+
+        ``set_params`` is the judge, not ``get_params``: an estimator may
+        accept more names than it lists, and a pipeline step searched in the
+        same dict makes its own parameters settable.
+        """
         for subspace in space.subspaces:
-            for name in subspace:
-                # 'clf__C' is settable when 'clf' itself is searched in the same dict.
-                owner = name.rsplit("__", 1)[0] if "__" in name else None
-                if name in valid or (owner is not None and owner in subspace):
-                    continue
+            params = {name: expression.rvs(random_state=0) for name, expression in subspace.items()}
+            if not params:
+                continue
+            try:
+                clone(self.estimator).set_params(**clone(params, safe=False))
+            except Exception as exc:
                 raise ValueError(
-                    f"Invalid parameter {name!r} in param_distributions for estimator "
-                    f"{self.estimator!r}. Valid parameters are: {sorted(valid)!r}."
-                )
+                    f"Invalid parameter in param_distributions: set_params with "
+                    f"{sorted(params)!r} on a clone of {self.estimator!r} raised "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
 
     def _wave_width(self, sampling):
         if self.max_concurrent_runs is not None:
@@ -551,13 +561,37 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         params = dict(params)
         groups = params.pop("groups", None)
         score_params = {}
-        if params.get("sample_weight") is not None and scorer_takes_fit_sample_weight(scorer):
+        if params.get("sample_weight") is not None and self._scorer_takes_sample_weight(scorer):
             score_params["sample_weight"] = params["sample_weight"]
         return Bunch(
             estimator=Bunch(fit=params),
             splitter=Bunch(split={"groups": groups}),
             scorer=Bunch(score=score_params),
         )
+
+    def _scorer_takes_sample_weight(self, scorer):
+        """Whether ``fit``'s ``sample_weight`` goes to the scorer, without metadata routing.
+
+        As scikit-learn >= 1.9 decides it: when any scorer accepts it, each
+        scorer that does not is named in a warning and called without it.
+        Older releases never forward it.
+        """
+        if not release_forwards_sample_weight():
+            return False
+        scorers = self._scorer_attribute(scorer)
+        if isinstance(scorers, dict):
+            refusing = [f"{name}={s}" for name, s in scorers.items() if not scorer_accepts_sample_weight(s)]
+            accepted = len(refusing) < len(scorers)
+        else:
+            accepted = scorer_accepts_sample_weight(scorers)
+            refusing = [] if accepted else [f"{scorers}"]
+        for description in refusing:
+            warnings.warn(
+                f"The scoring {description} does not support sample_weight, which may lead to "
+                f"statistically incorrect results when fitting {self} with sample_weight. ",
+                UserWarning,
+            )
+        return accepted
 
     def _select_best(self, metric_names):
         results = self.cv_results_
@@ -648,7 +682,8 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
         **params : dict
-            Parameters for the scorer (routed when metadata routing is on).
+            Parameters for the scorer; only with metadata routing enabled,
+            as in scikit-learn (a ``ValueError`` otherwise).
 
         Returns
         -------
@@ -656,10 +691,20 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         """
         _require_refit(self, "score")
         check_is_fitted(self)
-        scorer = self.scorer_[self.refit] if self.multimetric_ else self.scorer_
         if get_config().get("enable_metadata_routing", False):
             params = process_routing(self, "score", **params).scorer.score
-        return scorer(self.best_estimator_, X, y, **params)
+        elif params:
+            raise ValueError(
+                f"Passing extra keyword arguments to {type(self).__name__}.score is only supported "
+                "if enable_metadata_routing=True, which you can set using `sklearn.set_config`. "
+                "See the User Guide <https://scikit-learn.org/stable/metadata_routing.html> for "
+                f"more details. Extra parameters passed are: {set(params)}"
+            )
+        if isinstance(self.scorer_, dict):
+            return self.scorer_[self.refit](self.best_estimator_, X, y, **params)
+        score = self.scorer_(self.best_estimator_, X, y, **params)
+        # A callable scoring that returns a dict of metrics.
+        return score[self.refit] if self.multimetric_ else score
 
     @available_if(_estimator_has("score_samples"))
     def score_samples(self, X):
