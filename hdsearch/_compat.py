@@ -52,3 +52,34 @@ def scorer_accepts_sample_weight(scorer):
         return "sample_weight" in signature(scorer).parameters
     except (TypeError, ValueError):
         return False
+
+
+def search_visual_block(name, estimator):
+    """scikit-learn's diagram block for a search: one box around ``estimator``.
+
+    ``GridSearchCV`` draws its refit ``best_estimator_`` (or, before that,
+    its ``estimator``) through ``_sk_visual_block_``, which must return the
+    private ``_VisualBlock``; scikit-learn 1.7 moved it to
+    ``sklearn.utils._repr_html.estimator``.
+
+    Parameters
+    ----------
+    name : str
+        The attribute drawn, ``"best_estimator_"`` or ``"estimator"``.
+    estimator : estimator object
+
+    Returns
+    -------
+    _VisualBlock
+    """
+    try:
+        from sklearn.utils._repr_html.estimator import _VisualBlock
+    except ImportError:  # scikit-learn < 1.7
+        from sklearn.utils._estimator_html_repr import _VisualBlock
+
+    return _VisualBlock(
+        "parallel",
+        [estimator],
+        names=[f"{name}: {type(estimator).__name__}"],
+        name_details=[str(estimator)],
+    )

@@ -1,5 +1,6 @@
 """HyperDriveSearchCV: HyperDrive's experiment as a scikit-learn search estimator."""
 
+import copy
 import functools
 import numbers
 import os
@@ -20,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _validation as v
 from . import report as _report
-from ._compat import release_forwards_sample_weight, scorer_accepts_sample_weight
+from ._compat import release_forwards_sample_weight, scorer_accepts_sample_weight, search_visual_block
 from ._config import stream_factory
 from ._data import TrainingFold, num_samples
 from ._cv_results import (
@@ -342,11 +343,13 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         inner = get_tags(self.estimator)
         tags.estimator_type = inner.estimator_type
-        tags.classifier_tags = inner.classifier_tags
-        tags.regressor_tags = inner.regressor_tags
+        tags.classifier_tags = copy.deepcopy(inner.classifier_tags)
+        tags.regressor_tags = copy.deepcopy(inner.regressor_tags)
         # Lets cross-validation see 'precomputed' kernels and sparse support.
         tags.input_tags.pairwise = inner.input_tags.pairwise
         tags.input_tags.sparse = inner.input_tags.sparse
+        # A search on array API inputs works when its estimator's does.
+        tags.array_api_support = inner.array_api_support
         return tags
 
     # ------------------------------------------------------------------ fit
@@ -405,7 +408,13 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
             verbose=self.verbose,
             resource=resource,
             seed_entropy=self._seed_entropy(resource),
-            classes=np.unique(y) if is_classifier(self.estimator) and y is not None else None,
+            # Only per-fold resources pass classes (to partial_fit); leaving
+            # them out otherwise keeps array API inputs off numpy.
+            classes=(
+                np.unique(y)
+                if resource.per_fold and is_classifier(self.estimator) and y is not None
+                else None
+            ),
         )
         recorder = None
         if self.storage is not None:
@@ -706,6 +715,22 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         # A callable scoring that returns a dict of metrics.
         return score[self.refit] if self.multimetric_ else score
 
+    def _call_best(self, method_name, X):
+        """``best_estimator_.<method_name>(X)``, as ``GridSearchCV`` delegates it.
+
+        An array namespace mismatch (array API inputs) is reported under this
+        search's method, where the user called it.
+        """
+        check_is_fitted(self)
+        try:
+            return getattr(self.best_estimator_, method_name)(X)
+        except ValueError as exc:
+            if "must use the same namespace" not in str(exc):
+                raise
+            inner = re.escape(type(self.best_estimator_).__name__)
+            message = re.sub(rf"{inner}\.\w+\(\)", f"{type(self).__name__}.{method_name}()", str(exc))
+            raise ValueError(message) from None
+
     @available_if(_estimator_has("score_samples"))
     def score_samples(self, X):
         """Call ``score_samples`` on ``best_estimator_``.
@@ -719,8 +744,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         -------
         y_score : ndarray of shape (n_samples,)
         """
-        check_is_fitted(self)
-        return self.best_estimator_.score_samples(X)
+        return self._call_best("score_samples", X)
 
     @available_if(_estimator_has("predict"))
     def predict(self, X):
@@ -734,8 +758,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         -------
         y_pred : ndarray of shape (n_samples,)
         """
-        check_is_fitted(self)
-        return self.best_estimator_.predict(X)
+        return self._call_best("predict", X)
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X):
@@ -749,8 +772,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_classes)
         """
-        check_is_fitted(self)
-        return self.best_estimator_.predict_proba(X)
+        return self._call_best("predict_proba", X)
 
     @available_if(_estimator_has("predict_log_proba"))
     def predict_log_proba(self, X):
@@ -764,8 +786,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_classes)
         """
-        check_is_fitted(self)
-        return self.best_estimator_.predict_log_proba(X)
+        return self._call_best("predict_log_proba", X)
 
     @available_if(_estimator_has("decision_function"))
     def decision_function(self, X):
@@ -779,8 +800,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         -------
         y_score : ndarray of shape (n_samples,) or (n_samples, n_classes)
         """
-        check_is_fitted(self)
-        return self.best_estimator_.decision_function(X)
+        return self._call_best("decision_function", X)
 
     @available_if(_estimator_has("transform"))
     def transform(self, X):
@@ -794,8 +814,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         -------
         Xt : {ndarray, sparse matrix} of shape (n_samples, n_features)
         """
-        check_is_fitted(self)
-        return self.best_estimator_.transform(X)
+        return self._call_best("transform", X)
 
     @available_if(_estimator_has("inverse_transform"))
     def inverse_transform(self, X):
@@ -873,6 +892,12 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         if get_config()["display"] != "diagram":
             raise AttributeError("_repr_html_ is only defined when the 'display' configuration option is 'diagram'")
         return functools.partial(_report.search_html, self)
+
+    def _sk_visual_block_(self):
+        """scikit-learn's diagram draws ``best_estimator_`` once refit, else ``estimator``."""
+        if hasattr(self, "best_estimator_"):
+            return search_visual_block("best_estimator_", self.best_estimator_)
+        return search_visual_block("estimator", self.estimator)
 
     def _repr_mimebundle_(self, **kwargs):
         """Jupyter's rich display: scikit-learn's bundle with hdsearch's summary as its HTML.
