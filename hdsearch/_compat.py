@@ -4,6 +4,8 @@ Every helper here is small, tested on the oldest (1.6) and newest supported
 scikit-learn, and says why the public API does not suffice.
 """
 
+import re
+import warnings
 from inspect import signature
 
 # ``_safe_indexing`` is listed in scikit-learn's API reference (sklearn.utils)
@@ -83,3 +85,70 @@ def search_visual_block(name, estimator):
         names=[f"{name}: {type(estimator).__name__}"],
         name_details=[str(estimator)],
     )
+
+
+def inverse_transform_input(X, Xt):
+    """``inverse_transform``'s input, with ``Xt`` as the installed ``GridSearchCV`` treats it.
+
+    scikit-learn 1.5 renamed ``Xt`` to ``X`` and removed ``Xt`` in 1.7;
+    the installed ``GridSearchCV.inverse_transform`` signature says which
+    rule holds. Older releases take ``Xt`` with a ``FutureWarning`` (the
+    messages of their private ``_deprecate_Xt_in_inverse_transform``);
+    newer ones refuse it.
+
+    Parameters
+    ----------
+    X, Xt : array-like or None
+
+    Returns
+    -------
+    X : array-like
+
+    Raises
+    ------
+    TypeError
+        When ``X`` is missing, or ``Xt`` is given where it no longer exists
+        or together with ``X``.
+    """
+    from sklearn.model_selection import GridSearchCV
+
+    if "Xt" not in signature(GridSearchCV.inverse_transform).parameters:
+        if Xt is not None:
+            raise TypeError("inverse_transform() got an unexpected keyword argument 'Xt'")
+        if X is None:
+            raise TypeError("inverse_transform() missing 1 required positional argument: 'X'")
+        return X
+    if X is not None and Xt is not None:
+        raise TypeError("Cannot use both X and Xt. Use X only.")
+    if X is None and Xt is None:
+        raise TypeError("Missing required positional argument: X.")
+    if Xt is not None:
+        warnings.warn("Xt was renamed X in version 1.5 and will be removed in 1.7.", FutureWarning)
+        return Xt
+    return X
+
+
+def inconsistent_splits_message(expected, got):
+    """scikit-learn's error when ``cv.split`` and ``cv.get_n_splits`` disagree.
+
+    Worded as the installed release words it: "returned" up to 1.8,
+    "return" from 1.9.
+
+    Parameters
+    ----------
+    expected, got : int
+        The numbers of splits from ``get_n_splits`` and from ``split``.
+
+    Returns
+    -------
+    str
+    """
+    verb = "returned" if _sklearn_release() < (1, 9) else "return"
+    return f"cv.split and cv.get_n_splits {verb} inconsistent results. Expected {expected} splits, got {got}"
+
+
+def _sklearn_release():
+    import sklearn
+
+    major, minor = re.match(r"(\d+)\.(\d+)", sklearn.__version__).groups()
+    return int(major), int(minor)

@@ -21,7 +21,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _validation as v
 from . import report as _report
-from ._compat import release_forwards_sample_weight, scorer_accepts_sample_weight, search_visual_block
+from ._compat import (
+    inconsistent_splits_message,
+    inverse_transform_input,
+    release_forwards_sample_weight,
+    scorer_accepts_sample_weight,
+    search_visual_block,
+)
 from ._config import stream_factory
 from ._data import TrainingFold, num_samples
 from ._cv_results import (
@@ -383,10 +389,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.n_splits_ = cv.get_n_splits(X, y, **routed.splitter.split)
         splits = list(cv.split(X, y, **routed.splitter.split))
         if len(splits) != self.n_splits_:
-            raise ValueError(
-                "cv.split and cv.get_n_splits return inconsistent results. "
-                f"Expected {self.n_splits_} splits, got {len(splits)}"
-            )
+            raise ValueError(inconsistent_splits_message(self.n_splits_, len(splits)))
         if not splits:
             raise ValueError(_NO_FITS_MESSAGE)
 
@@ -817,17 +820,23 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         return self._call_best("transform", X)
 
     @available_if(_estimator_has("inverse_transform"))
-    def inverse_transform(self, X):
+    def inverse_transform(self, X=None, Xt=None):
         """Call ``inverse_transform`` on ``best_estimator_``.
 
         Parameters
         ----------
         X : indexable, length n_samples
+            Required.
+        Xt : indexable, length n_samples, default=None
+            The deprecated name of ``X``, accepted (with a ``FutureWarning``)
+            only where the installed ``GridSearchCV`` accepts it:
+            scikit-learn < 1.7.
 
         Returns
         -------
         X_original : {ndarray, sparse matrix} of shape (n_samples, n_features)
         """
+        X = inverse_transform_input(X, Xt)
         check_is_fitted(self)
         return self.best_estimator_.inverse_transform(X)
 

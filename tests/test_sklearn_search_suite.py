@@ -170,6 +170,24 @@ def _not_applicable(reason):
     return pytest.mark.skip(reason=f"{NOT_APPLICABLE}: {reason}")
 
 
+def _cuda_is_usable():
+    try:
+        import torch
+    except ImportError:
+        return False
+    return torch.cuda.is_available()
+
+
+# scikit-learn skips torch on CUDA only when torch was built without it; a
+# CUDA build without a usable driver fails GridSearchCV's own cases.
+_NO_CUDA = pytest.mark.skip(reason="torch reports no usable CUDA device (torch.cuda.is_available() is False)")
+
+
+def _needs_missing_cuda(values):
+    names = {value for value in values if isinstance(value, str)}
+    return {"torch", "cuda"} <= names and not _cuda_is_usable()
+
+
 def _halving_class_name(values):
     """The name of the successive-halving search among ``values``, or None."""
     for value in values:
@@ -179,8 +197,12 @@ def _halving_class_name(values):
     return None
 
 
-def _mark_halving_cases(mark):
-    """The ``parametrize`` mark with every successive-halving case marked not applicable."""
+def _mark_cases(mark):
+    """The ``parametrize`` mark with its successive-halving cases marked not applicable.
+
+    Array API cases on a CUDA device that this machine cannot use are skipped
+    as scikit-learn skips a missing library: they do not run.
+    """
     argnames, argvalues = mark.args[:2]
     several = len(argnames.split(",") if isinstance(argnames, str) else argnames) > 1
     cases = []
@@ -192,6 +214,8 @@ def _mark_halving_cases(mark):
         name = _halving_class_name(values)
         if name is not None:
             case = pytest.param(*values, marks=[*marks, _not_applicable(f"tests {name}")], id=case_id)
+        elif _needs_missing_cuda(values):
+            case = pytest.param(*values, marks=[*marks, _NO_CUDA], id=case_id)
         cases.append(case)
     return pytest.mark.parametrize(argnames, cases, *mark.args[2:], **mark.kwargs).mark
 
@@ -201,7 +225,7 @@ def _mark_not_applicable(test):
     if test.__name__ in NOT_APPLICABLE_TESTS:
         return _not_applicable(NOT_APPLICABLE_TESTS[test.__name__])(test)
     marks = getattr(test, "pytestmark", [])
-    test.pytestmark = [_mark_halving_cases(m) if m.name == "parametrize" else m for m in marks]
+    test.pytestmark = [_mark_cases(m) if m.name == "parametrize" else m for m in marks]
     return test
 
 
