@@ -152,3 +152,16 @@ def _sklearn_release():
 
     major, minor = re.match(r"(\d+)\.(\d+)", sklearn.__version__).groups()
     return int(major), int(minor)
+
+
+try:
+    # Public from scikit-learn 1.9: callbacks set with ``set_callbacks``.
+    from sklearn.callback import CallbackSupportMixin, with_callbacks
+except ImportError:  # scikit-learn < 1.9 has no callbacks
+
+    class CallbackSupportMixin:
+        """Stands in for scikit-learn's mixin where callbacks do not exist."""
+
+    def with_callbacks(method):
+        """Stands in for scikit-learn's decorator where callbacks do not exist."""
+        return method

@@ -22,11 +22,13 @@ from sklearn.utils.validation import check_is_fitted
 from . import _validation as v
 from . import report as _report
 from ._compat import (
+    CallbackSupportMixin,
     inconsistent_splits_message,
     inverse_transform_input,
     release_forwards_sample_weight,
     scorer_accepts_sample_weight,
     search_visual_block,
+    with_callbacks,
 )
 from ._config import stream_factory
 from ._data import TrainingFold, num_samples
@@ -37,6 +39,7 @@ from ._cv_results import (
     warn_or_raise_about_fit_failures,
 )
 from ._experiment import ExperimentRecorder, spec_of, warm_start_trials
+from ._fit_tasks import fit_tasks
 from ._progress import ProgressReporter
 from ._scoring import EstimatorScore
 from .callbacks import WaveSnapshot, check_callbacks, run_callbacks
@@ -75,7 +78,7 @@ def _estimator_has(attr):
     return check
 
 
-class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
+class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator):
     """Hyperparameter search the way Azure ML HyperDrive runs it.
 
     A search space of HyperDrive expressions (or scikit-learn lists and scipy
@@ -360,6 +363,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fit
 
+    @with_callbacks
     def fit(self, X, y=None, **params):
         """Run the experiment and refit the best trial.
 
@@ -384,6 +388,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         scorer, metric_names = self._get_scorer()
         X, y = indexable(X, y)
         routed = self._route_fit_params(scorer, params)
+        tasks = fit_tasks(self, X, y, params)
 
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         self.n_splits_ = cv.get_n_splits(X, y, **routed.splitter.split)
@@ -418,6 +423,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
                 if resource.per_fold and is_classifier(self.estimator) and y is not None
                 else None
             ),
+            fit_tasks=tasks,
         )
         recorder = None
         if self.storage is not None:
@@ -437,6 +443,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         progress = ProgressReporter(max_total_runs, engine.completed_scores) if self.progress_bar else None
         engine.recorder = recorder
         engine.listeners = self._wave_listeners(engine, callbacks, progress)
+        tasks.begin_search(max_subtasks=max_total_runs * self.n_splits_)
         try:
             with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
                 trials = engine.run(parallel)
@@ -451,6 +458,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
             warnings.warn(_max_duration_message(self.max_duration, trials), UserWarning)
         if not trials:
             raise ValueError(_NO_FITS_MESSAGE)
+        tasks.end_search()
 
         self.multimetric_ = bool(engine.multimetric)
         if metric_names is None:
@@ -464,8 +472,9 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         )
         self._select_best(metric_names)
         if self.refit:
-            self._refit_best(X, y, routed.estimator.fit, evaluation, engine.scored_intervals)
+            self._refit_best(X, y, routed.estimator.fit, evaluation, engine.scored_intervals, tasks)
         self.scorer_ = self._scorer_attribute(scorer)
+        tasks.end()
         return self
 
     def _wave_listeners(self, engine, callbacks, progress):
@@ -624,26 +633,28 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.best_index_ = int(best_index)
         self.best_params_ = results["params"][best_index]
 
-    def _refit_best(self, X, y, fit_params, evaluation, scored_intervals):
+    def _refit_best(self, X, y, fit_params, evaluation, scored_intervals, tasks):
         """Refit the best trial on all the data, repeating the schedule it was scored with."""
         resource = evaluation.resource
         start = time.time()
         if resource.per_fold:
             all_rows = np.arange(num_samples(X))
             seed = (evaluation.seed_entropy, self.best_index_, self.n_splits_)
-            self.best_estimator_ = refit_with_resource(
-                self.estimator, self.best_params_, resource, X, y, all_rows, fit_params, seed,
-                evaluation.classes, scored_intervals,
-            )
+            with tasks.refit(None):
+                self.best_estimator_ = refit_with_resource(
+                    self.estimator, self.best_params_, resource, X, y, all_rows, fit_params, seed,
+                    evaluation.classes, scored_intervals,
+                )
         else:
             # Parameters are cloned too: they may be estimators (pipeline steps).
             self.best_estimator_ = clone(self.estimator).set_params(
                 **clone(self.best_params_, safe=False)
             )
-            if y is None:
-                self.best_estimator_.fit(X, **fit_params)
-            else:
-                self.best_estimator_.fit(X, y, **fit_params)
+            with tasks.refit(self.best_estimator_):
+                if y is None:
+                    self.best_estimator_.fit(X, **fit_params)
+                else:
+                    self.best_estimator_.fit(X, y, **fit_params)
         self.refit_time_ = time.time() - start
         if hasattr(self.best_estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.best_estimator_.feature_names_in_

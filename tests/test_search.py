@@ -93,7 +93,7 @@ def test_bad_space_value_is_named_before_any_fit(iris):
     X, y = iris
     CountingClassifier.fits = 0
     search = HyperDriveSearchCV(CountingClassifier(), {"alpha": "not a list"})
-    with pytest.raises(ValueError, match="Parameter 'alpha'"):
+    with pytest.raises(ValueError, match="Parameter grid for parameter 'alpha' needs to be a list"):
         search.fit(X, y)
     assert CountingClassifier.fits == 0
 
