@@ -170,12 +170,12 @@ def _not_applicable(reason):
     return pytest.mark.skip(reason=f"{NOT_APPLICABLE}: {reason}")
 
 
-def _cuda_is_usable():
+def _torch_without_usable_cuda():
     try:
         import torch
     except ImportError:
-        return False
-    return torch.cuda.is_available()
+        return False  # scikit-learn skips the case itself
+    return not torch.cuda.is_available()
 
 
 # scikit-learn skips torch on CUDA only when torch was built without it; a
@@ -185,7 +185,7 @@ _NO_CUDA = pytest.mark.skip(reason="torch reports no usable CUDA device (torch.c
 
 def _needs_missing_cuda(values):
     names = {value for value in values if isinstance(value, str)}
-    return {"torch", "cuda"} <= names and not _cuda_is_usable()
+    return {"torch", "cuda"} <= names and _torch_without_usable_cuda()
 
 
 def _halving_class_name(values):
