@@ -28,7 +28,7 @@ from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from joblib import delayed
+from sklearn.utils.parallel import delayed
 
 from ._fit_tasks import NoFitTasks
 from ._worker import advance_fold, fit_and_score_fold, lost_task_outcome

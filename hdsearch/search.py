@@ -9,7 +9,7 @@ import time
 import warnings
 
 import numpy as np
-from joblib import Parallel, effective_n_jobs
+from joblib import effective_n_jobs
 from sklearn import get_config
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.metrics import check_scoring
@@ -17,6 +17,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch, get_tags, indexable
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.parallel import Parallel
 from sklearn.utils.validation import check_is_fitted
 
 from . import _validation as v
@@ -445,6 +446,8 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         engine.listeners = self._wave_listeners(engine, callbacks, progress)
         tasks.begin_search(max_subtasks=max_total_runs * self.n_splits_)
         try:
+            # scikit-learn's Parallel carries its configuration (array_api_dispatch,
+            # transform_output, ...) to the workers, as GridSearchCV's does.
             with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
                 trials = engine.run(parallel)
         except BaseException:

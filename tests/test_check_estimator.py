@@ -96,7 +96,9 @@ def test_array_api_support_is_the_estimators(estimator):
     assert expected is get_tags(GridSearchCV(estimator, {"tol": [1e-3]})).array_api_support
 
 
-def test_search_on_array_api_inputs_matches_gridsearchcv():
+# n_jobs=2: scikit-learn's configuration (array_api_dispatch) reaches the workers.
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_search_on_array_api_inputs_matches_gridsearchcv(n_jobs):
     X, y = make_classification(n_samples=40, n_features=5, random_state=0)
     # A device numpy cannot read, so nothing may convert the data behind
     # scikit-learn's back. Before 1.9, scikit-learn's own StratifiedKFold
@@ -106,7 +108,7 @@ def test_search_on_array_api_inputs_matches_gridsearchcv():
     y_xp = array_api_strict.asarray(y, device=device)
     grid = {"tol": [1e-1, 1e-4], "n_components": [None, 1]}
     with config_context(array_api_dispatch=True):
-        ours = hyperdrive_twin(LinearDiscriminantAnalysis(), grid).set_params(error_score="raise")
+        ours = hyperdrive_twin(LinearDiscriminantAnalysis(), grid).set_params(error_score="raise", n_jobs=n_jobs)
         ours.fit(X_xp, y_xp)
         theirs = GridSearchCV(LinearDiscriminantAnalysis(), grid, cv=2, error_score="raise").fit(X_xp, y_xp)
         assert ours.score(X_xp, y_xp) == theirs.score(X_xp, y_xp)

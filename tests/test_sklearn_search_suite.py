@@ -30,27 +30,26 @@ NOT_APPLICABLE = "NOT_APPLICABLE"
 # pytest.param's type, which pytest does not export.
 _PARAMETER_SET = type(pytest.param(None))
 
-_SHARED = {
-    "scoring": None,
-    "n_jobs": None,
-    "refit": True,
-    "cv": None,
-    "verbose": 0,
-    "pre_dispatch": "2*n_jobs",
-    "error_score": np.nan,
-    "return_train_score": False,
-}
+# Constructor parameters both scikit-learn searches share with HyperDriveSearchCV.
+_SHARED = ("estimator", "scoring", "n_jobs", "refit", "cv", "verbose", "pre_dispatch", "error_score",
+           "return_train_score")
 
 
 def _constraints(search_space_name, *names):
+    """HyperDriveSearchCV's constraints for an adapter's own constructor parameters."""
     base = HyperDriveSearchCV._parameter_constraints
-    table = {name: base[name] for name in ("estimator", *names, *_SHARED)}
+    table = {name: base[name] for name in (*_SHARED, *names)}
     table[search_space_name] = base["param_distributions"]
     return table
 
 
 class GridSearchCV(HyperDriveSearchCV):
-    """``GridSearchCV``'s constructor over ``HyperDriveSearchCV(sampling="grid")``."""
+    """``GridSearchCV``'s constructor over ``HyperDriveSearchCV(sampling="grid")``.
+
+    The parameters GridSearchCV lacks are class attributes at
+    HyperDriveSearchCV's defaults, so ``get_params``, ``clone`` and
+    ``set_params`` see GridSearchCV's parameters only.
+    """
 
     _parameter_constraints = _constraints("param_grid")
     sampling = "grid"
@@ -97,7 +96,11 @@ class GridSearchCV(HyperDriveSearchCV):
 
 
 class RandomizedSearchCV(HyperDriveSearchCV):
-    """``RandomizedSearchCV``'s constructor over ``HyperDriveSearchCV(sampling="random")``."""
+    """``RandomizedSearchCV``'s constructor over ``HyperDriveSearchCV(sampling="random")``.
+
+    ``n_iter`` is ``max_total_runs``; the other parameters RandomizedSearchCV
+    lacks are class attributes at HyperDriveSearchCV's defaults.
+    """
 
     _parameter_constraints = _constraints("param_distributions", "random_state")
     _parameter_constraints["n_iter"] = HyperDriveSearchCV._parameter_constraints["max_total_runs"][:1]
@@ -220,8 +223,11 @@ def _mark_cases(mark):
     return pytest.mark.parametrize(argnames, cases, *mark.args[2:], **mark.kwargs).mark
 
 
-def _mark_not_applicable(test):
-    """Mark ``test``, or those of its parametrized cases that are, as not applicable."""
+def _marked(test):
+    """``test``, or those of its parametrized cases that are, marked not applicable.
+
+    Its CUDA cases are skipped too when no CUDA device is usable.
+    """
     if test.__name__ in NOT_APPLICABLE_TESTS:
         return _not_applicable(NOT_APPLICABLE_TESTS[test.__name__])(test)
     marks = getattr(test, "pytestmark", [])
@@ -262,5 +268,5 @@ def _load_suite():
 
 SUITE = _load_suite()
 globals().update(
-    {name: _mark_not_applicable(obj) for name, obj in vars(SUITE).items() if name.startswith("test_")}
+    {name: _marked(obj) for name, obj in vars(SUITE).items() if name.startswith("test_")}
 )
