@@ -271,3 +271,25 @@ def test_pickle_round_trip_keeps_predictions(iris):
     restored = pickle.loads(pickle.dumps(search))
     np.testing.assert_array_equal(restored.predict(X), search.predict(X))
     assert restored.best_params_ == search.best_params_
+
+
+def test_sklearn_callbacks_see_fit_search_and_refit_tasks_with_a_per_fold_resource(iris):
+    # With a per-fold resource a fold's model moves through several worker
+    # calls, so no evaluation task is reported (README); GridSearchCV's own
+    # task tree is tested by scikit-learn's suite (test_sklearn_search_suite.py).
+    callback_utils = pytest.importorskip("sklearn.callback.tests._utils", reason="callbacks need scikit-learn >= 1.9")
+    from sklearn.linear_model import SGDClassifier
+
+    from hdsearch.resource import PartialFit
+
+    X, y = iris
+    callback = callback_utils.RecordingCallback()
+    search = HyperDriveSearchCV(
+        SGDClassifier(random_state=0), {"alpha": choice(1e-4, 1e-3)}, sampling="grid",
+        resource=PartialFit(max_epochs=2), cv=2,
+    ).set_callbacks(callback)
+    search.fit(X, y)
+    tasks = [entry["context"].task_name for entry in callback.record if entry["name"] == "on_fit_task_begin"]
+    assert tasks == ["fit", "search", "refit-with-best-params"]
+    assert callback.count_hooks("on_fit_task_end") == 3
+    assert callback.count_hooks("setup") == callback.count_hooks("teardown") == 1
