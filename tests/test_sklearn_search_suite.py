@@ -18,6 +18,7 @@ import importlib
 import importlib.util
 import sys
 from contextlib import contextmanager
+from inspect import signature
 
 import numpy as np
 import pytest
@@ -53,17 +54,6 @@ class GridSearchCV(HyperDriveSearchCV):
 
     _parameter_constraints = _constraints("param_grid")
     sampling = "grid"
-    policy = None
-    resource = "folds"
-    max_total_runs = None
-    max_concurrent_runs = None
-    max_duration = None
-    random_state = None
-    callbacks = None
-    progress_bar = False
-    storage = None
-    experiment_name = None
-    resume_from = None
 
     def __init__(
         self,
@@ -105,15 +95,6 @@ class RandomizedSearchCV(HyperDriveSearchCV):
     _parameter_constraints = _constraints("param_distributions", "random_state")
     _parameter_constraints["n_iter"] = HyperDriveSearchCV._parameter_constraints["max_total_runs"][:1]
     sampling = "random"
-    policy = None
-    resource = "folds"
-    max_concurrent_runs = None
-    max_duration = None
-    callbacks = None
-    progress_bar = False
-    storage = None
-    experiment_name = None
-    resume_from = None
 
     def __init__(
         self,
@@ -148,6 +129,17 @@ class RandomizedSearchCV(HyperDriveSearchCV):
     def max_total_runs(self):
         return self.n_iter
 
+
+def _default_the_other_parameters(adapter):
+    """HyperDriveSearchCV's other parameters become class attributes of ``adapter``, at their defaults."""
+    own = signature(adapter.__init__).parameters
+    for name, parameter in signature(HyperDriveSearchCV.__init__).parameters.items():
+        if parameter.default is not parameter.empty and name not in own and name not in vars(adapter):
+            setattr(adapter, name, parameter.default)
+
+
+_default_the_other_parameters(GridSearchCV)
+_default_the_other_parameters(RandomizedSearchCV)
 
 # Whole tests about something other than the two searches, with the reason.
 NOT_APPLICABLE_TESTS = {
