@@ -524,8 +524,9 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         """Set one parameter set of every subspace on a clone, as each trial will.
 
         ``set_params`` is the judge, not ``get_params``: an estimator may
-        accept more names than it lists, and a pipeline step searched in the
-        same dict makes its own parameters settable.
+        accept more names than it lists. When ``set_params`` fails although
+        every name is listed (or belongs to a step searched in the same
+        dict), the drawn values failed, not the names: the trials report it.
         """
         for subspace in space.subspaces:
             params = {name: expression.rvs(random_state=0) for name, expression in subspace.items()}
@@ -534,11 +535,22 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             try:
                 clone(self.estimator).set_params(**clone(params, safe=False))
             except Exception as exc:
-                raise ValueError(
-                    f"Invalid parameter in param_distributions: set_params with "
-                    f"{sorted(params)!r} on a clone of {self.estimator!r} raised "
-                    f"{type(exc).__name__}: {exc}"
-                ) from exc
+                unlisted = self._unlisted_names(subspace)
+                if unlisted:
+                    raise ValueError(
+                        f"Invalid parameter {unlisted[0]!r} in param_distributions for estimator "
+                        f"{self.estimator!r}: set_params raised {type(exc).__name__}: {exc}"
+                    ) from exc
+
+    def _unlisted_names(self, subspace):
+        """Names of ``subspace`` that neither ``get_params`` nor a searched step lists."""
+        listed = set(self.estimator.get_params(deep=True))
+        # 'clf__C' is settable when 'clf' itself is searched in the same dict.
+        return [
+            name
+            for name in subspace
+            if name not in listed and not ("__" in name and name.rsplit("__", 1)[0] in subspace)
+        ]
 
     def _wave_width(self, sampling):
         if self.max_concurrent_runs is not None:
