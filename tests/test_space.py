@@ -146,7 +146,8 @@ def test_string_value_is_rejected_naming_the_parameter():
 
 
 def test_empty_list_is_rejected_naming_the_parameter():
-    with pytest.raises(ValueError, match=re.escape("Parameter grid for parameter 'C' need to be a non-empty sequence, got: []")):
+    message = "Parameter grid for parameter 'C' need to be a non-empty sequence, got: []"
+    with pytest.raises(ValueError, match=re.escape(message)):
         Space({"C": []})
 
 
