@@ -3,8 +3,9 @@
 scikit-learn declares the expected failures of GridSearchCV in its own test
 suite (``check_supervised_y_2d`` and ``check_requires_y_none``). Rather than
 copy that list, each case runs ``check_estimator`` on GridSearchCV and on
-HyperDriveSearchCV with the same inner estimator and grid, and compares the
-outcome of every check, each generated case (array namespace, device) apart.
+HyperDriveSearchCV with the same inner estimator and grid, and compares how
+often each check passes, fails or is skipped (an array API check runs once
+per namespace and device).
 
 Array API checks are generated when the estimator supports the array API (a
 search takes that tag from its estimator) and run with
