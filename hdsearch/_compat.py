@@ -4,6 +4,8 @@ Every helper here is small, tested on the oldest (1.6) and newest supported
 scikit-learn, and says why the public API does not suffice.
 """
 
+import re
+import warnings
 from inspect import signature
 
 # ``_safe_indexing`` is listed in scikit-learn's API reference (sklearn.utils)
@@ -12,13 +14,29 @@ from inspect import signature
 from sklearn.utils import _safe_indexing as safe_indexing  # noqa: F401
 
 
-def scorer_takes_fit_sample_weight(scorer):
-    """Whether a search forwards ``fit``'s ``sample_weight`` to ``scorer``.
+def release_forwards_sample_weight():
+    """Whether this scikit-learn forwards ``fit``'s ``sample_weight`` to scorers.
 
     With metadata routing disabled, scikit-learn >= 1.9 passes
-    ``sample_weight`` to the scorers that accept it; older releases never
-    do. The answer lives in the private ``_accept_sample_weight`` method of
-    scikit-learn's scorer objects, so this mirrors the installed release.
+    ``sample_weight`` to the scorers that accept it (and warns about those
+    that do not); older releases never do. The release is recognized by the
+    private ``_accept_sample_weight`` method its scorer objects gained.
+
+    Returns
+    -------
+    bool
+    """
+    from sklearn.metrics import get_scorer
+
+    return hasattr(get_scorer("accuracy"), "_accept_sample_weight")
+
+
+def scorer_accepts_sample_weight(scorer):
+    """Whether ``scorer`` takes a ``sample_weight``, as scikit-learn >= 1.9 decides it.
+
+    The answer lives in the private ``_accept_sample_weight`` method of
+    scikit-learn's scorer objects; a user's callable is asked through its
+    signature.
 
     Parameters
     ----------
@@ -29,8 +47,6 @@ def scorer_takes_fit_sample_weight(scorer):
     -------
     bool
     """
-    if not _release_forwards_sample_weight():
-        return False
     accept = getattr(scorer, "_accept_sample_weight", None)
     if accept is not None:
         return bool(accept())
@@ -40,7 +56,112 @@ def scorer_takes_fit_sample_weight(scorer):
         return False
 
 
-def _release_forwards_sample_weight():
-    from sklearn.metrics import get_scorer
+def search_visual_block(name, estimator):
+    """scikit-learn's diagram block for a search: one box around ``estimator``.
 
-    return hasattr(get_scorer("accuracy"), "_accept_sample_weight")
+    ``GridSearchCV`` draws its refit ``best_estimator_`` (or, before that,
+    its ``estimator``) through ``_sk_visual_block_``, which must return the
+    private ``_VisualBlock``; scikit-learn 1.7 moved it to
+    ``sklearn.utils._repr_html.estimator``.
+
+    Parameters
+    ----------
+    name : str
+        The attribute drawn, ``"best_estimator_"`` or ``"estimator"``.
+    estimator : estimator object
+
+    Returns
+    -------
+    _VisualBlock
+    """
+    try:
+        from sklearn.utils._repr_html.estimator import _VisualBlock
+    except ImportError:  # scikit-learn < 1.7
+        from sklearn.utils._estimator_html_repr import _VisualBlock
+
+    return _VisualBlock(
+        "parallel",
+        [estimator],
+        names=[f"{name}: {type(estimator).__name__}"],
+        name_details=[str(estimator)],
+    )
+
+
+def inverse_transform_input(X, Xt):
+    """``inverse_transform``'s input, with ``Xt`` as the installed ``GridSearchCV`` treats it.
+
+    scikit-learn 1.5 renamed ``Xt`` to ``X`` and removed ``Xt`` in 1.7;
+    the installed ``GridSearchCV.inverse_transform`` signature says which
+    rule holds. Older releases take ``Xt`` with a ``FutureWarning`` (the
+    messages of their private ``_deprecate_Xt_in_inverse_transform``);
+    newer ones refuse it.
+
+    Parameters
+    ----------
+    X, Xt : array-like or None
+
+    Returns
+    -------
+    X : array-like
+
+    Raises
+    ------
+    TypeError
+        When ``X`` is missing, or ``Xt`` is given where it no longer exists
+        or together with ``X``.
+    """
+    from sklearn.model_selection import GridSearchCV
+
+    if "Xt" not in signature(GridSearchCV.inverse_transform).parameters:
+        if Xt is not None:
+            raise TypeError("inverse_transform() got an unexpected keyword argument 'Xt'")
+        if X is None:
+            raise TypeError("inverse_transform() missing 1 required positional argument: 'X'")
+        return X
+    if X is not None and Xt is not None:
+        raise TypeError("Cannot use both X and Xt. Use X only.")
+    if X is None and Xt is None:
+        raise TypeError("Missing required positional argument: X.")
+    if Xt is not None:
+        warnings.warn("Xt was renamed X in version 1.5 and will be removed in 1.7.", FutureWarning)
+        return Xt
+    return X
+
+
+def inconsistent_splits_message(expected, got):
+    """scikit-learn's error when ``cv.split`` and ``cv.get_n_splits`` disagree.
+
+    Worded as the installed release words it: "returned" up to 1.8,
+    "return" from 1.9.
+
+    Parameters
+    ----------
+    expected, got : int
+        The numbers of splits from ``get_n_splits`` and from ``split``.
+
+    Returns
+    -------
+    str
+    """
+    verb = "returned" if _sklearn_release() < (1, 9) else "return"
+    return f"cv.split and cv.get_n_splits {verb} inconsistent results. Expected {expected} splits, got {got}"
+
+
+def _sklearn_release():
+    import sklearn
+
+    major, minor = re.match(r"(\d+)\.(\d+)", sklearn.__version__).groups()
+    return int(major), int(minor)
+
+
+try:
+    # Public from scikit-learn 1.9: callbacks set with ``set_callbacks``.
+    from sklearn.callback import CallbackSupportMixin, with_callbacks
+except ImportError:  # scikit-learn < 1.9 has no callbacks
+
+    class CallbackSupportMixin:
+        """Stands in for scikit-learn's mixin where callbacks do not exist."""
+
+    def with_callbacks(method):
+        """Stands in for scikit-learn's decorator where callbacks do not exist."""
+        return method

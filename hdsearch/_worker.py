@@ -11,7 +11,7 @@ import numbers
 import time
 import traceback
 import warnings
-from contextlib import suppress
+from contextlib import nullcontext, suppress
 
 import numpy as np
 from joblib.logger import short_format_time
@@ -21,6 +21,7 @@ from sklearn.utils import get_tags
 
 from ._config import stream_factory
 from ._data import TrainingFold, index_params, num_samples, reuse_mapping, take_rows
+from ._fit_tasks import callback_metadata
 
 
 def fit_and_score_fold(
@@ -39,6 +40,8 @@ def fit_and_score_fold(
     error_score,
     verbose=0,
     progress=None,
+    callback_ctx=None,
+    caller=None,
 ):
     """Fit a fresh copy of ``estimator`` with ``params`` on one split and score it.
 
@@ -68,6 +71,11 @@ def fit_and_score_fold(
         scikit-learn's verbosity: above 1, print one ``[CV] END`` line.
     progress : tuple of int or None
         ``(fold, n_splits, trial, n_trials)`` for the verbose line.
+    callback_ctx : sklearn.callback.CallbackContext or None
+        The evaluation task of scikit-learn's callbacks; its hooks are called
+        around the fit and the scoring, and it propagates to the estimator.
+    caller : HyperDriveSearchCV or None
+        The search, which the hooks receive.
 
     Returns
     -------
@@ -83,7 +91,7 @@ def fit_and_score_fold(
         print(f"{start_msg}{(80 - len(start_msg)) * '.'}")
     try:
         _run(outcome, estimator, X, y, params, train, test, scorer, metric_names,
-             fit_params, score_params, return_train_score, error_score)
+             fit_params, score_params, return_train_score, error_score, (callback_ctx, caller))
     except Exception as exc:  # a search-stopping error: the parent raises it
         outcome["exception"] = exc
         outcome["error"] = traceback.format_exc()
@@ -93,7 +101,7 @@ def fit_and_score_fold(
 
 
 def _run(outcome, estimator, X, y, params, train, test, scorer, metric_names,
-         fit_params, score_params, return_train_score, error_score):
+         fit_params, score_params, return_train_score, error_score, callback_task=(None, None)):
     X, y = reuse_mapping(X), reuse_mapping(y)
     estimator = clone(estimator).set_params(**clone(params, safe=False))
     n_samples = num_samples(X)
@@ -101,13 +109,29 @@ def _run(outcome, estimator, X, y, params, train, test, scorer, metric_names,
     pairwise = get_tags(estimator).input_tags.pairwise
     X_train, y_train = _split(pairwise, X, y, train)
     X_test, y_test = _split(pairwise, X, y, test, train)
+    context, caller = callback_task
+    hook_args = {"estimator": caller, "X": X_train, "y": y_train, "metadata": callback_metadata(fit_params)}
+    try:
+        _fit_and_score(outcome, estimator, X_train, y_train, X_test, y_test, n_samples, train, test,
+                       scorer, metric_names, fit_params, score_params, return_train_score,
+                       error_score, context, hook_args)
+    finally:
+        if context is not None:
+            context.call_on_fit_task_end(**hook_args)
 
+
+def _fit_and_score(outcome, estimator, X_train, y_train, X_test, y_test, n_samples, train, test,
+                   scorer, metric_names, fit_params, score_params, return_train_score,
+                   error_score, context, hook_args):
     start = time.time()
     try:
-        if y_train is None:
-            estimator.fit(X_train, **fit_params)
-        else:
-            estimator.fit(X_train, y_train, **fit_params)
+        with nullcontext() if context is None else context.propagate_callback_context(estimator):
+            if context is not None:
+                context.call_on_fit_task_begin(**hook_args)
+            if y_train is None:
+                estimator.fit(X_train, **fit_params)
+            else:
+                estimator.fit(X_train, y_train, **fit_params)
     except Exception:
         outcome["fit_time"] = time.time() - start
         if error_score == "raise":

@@ -29,8 +29,9 @@ from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from joblib import delayed
+from sklearn.utils.parallel import delayed
 
+from ._fit_tasks import NoFitTasks
 from ._worker import advance_fold, fit_and_score_fold, lost_task_outcome
 from .policy import Curve
 from .resource import Folds
@@ -105,6 +106,9 @@ class Evaluation:
         Root of the per-(trial, fold) random streams of the resource.
     classes : ndarray or None
         All class labels, for ``partial_fit``.
+    fit_tasks : FitTasks or NoFitTasks
+        scikit-learn's callback tasks of the fit; each whole-fold task gets
+        its evaluation task.
     """
 
     estimator: object
@@ -121,6 +125,7 @@ class Evaluation:
     resource: object = field(default_factory=Folds)
     seed_entropy: int = 0
     classes: object = None
+    fit_tasks: object = field(default_factory=NoFitTasks)
 
     @property
     def n_splits(self):
@@ -159,6 +164,7 @@ class Evaluation:
             verbose=self.verbose,
             **self._scoring_kwargs(),
             progress=(task.fold, self.n_splits, task.trial.trial_id, n_trials),
+            **self.fit_tasks.worker_kwargs(task.trial.trial_id, task.fold, self.n_splits),
         )
 
     def delayed_steps(self, task, model, scored_steps):

@@ -1,5 +1,6 @@
 """HyperDriveSearchCV: HyperDrive's experiment as a scikit-learn search estimator."""
 
+import copy
 import functools
 import numbers
 import os
@@ -8,7 +9,7 @@ import time
 import warnings
 
 import numpy as np
-from joblib import Parallel, effective_n_jobs
+from joblib import effective_n_jobs
 from sklearn import get_config
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.metrics import check_scoring
@@ -16,12 +17,21 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch, get_tags, indexable
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.parallel import Parallel
 from sklearn.utils.validation import check_is_fitted
 
 from . import _validation as v
 from . import report as _report
 from ._boosting import parameter_names
-from ._compat import scorer_takes_fit_sample_weight
+from ._compat import (
+    CallbackSupportMixin,
+    inconsistent_splits_message,
+    inverse_transform_input,
+    release_forwards_sample_weight,
+    scorer_accepts_sample_weight,
+    search_visual_block,
+    with_callbacks,
+)
 from ._config import stream_factory
 from ._data import TrainingFold, num_samples
 from ._cv_results import (
@@ -31,6 +41,7 @@ from ._cv_results import (
     warn_or_raise_about_fit_failures,
 )
 from ._experiment import ExperimentRecorder, spec_of, warm_start_trials
+from ._fit_tasks import fit_tasks
 from ._progress import ProgressReporter
 from ._scoring import EstimatorScore
 from .callbacks import WaveSnapshot, check_callbacks, run_callbacks
@@ -40,6 +51,9 @@ from .resource import BaseResource, make_resource
 from .sampling import BaseSampling, make_sampling, seed_from
 from .space import Space
 from .trials import COMPLETED
+
+# scikit-learn's words when there is nothing to fit.
+_NO_FITS_MESSAGE = "No fits were performed. Was the CV iterator empty? Were there no candidates?"
 
 # Waves per worker when a time budget needs regular checks and no
 # max_concurrent_runs bounds the waves.
@@ -66,7 +80,7 @@ def _estimator_has(attr):
     return check
 
 
-class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
+class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator):
     """Hyperparameter search the way Azure ML HyperDrive runs it.
 
     A search space of HyperDrive expressions (or scikit-learn lists and scipy
@@ -343,15 +357,18 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         inner = get_tags(self.estimator)
         tags.estimator_type = inner.estimator_type
-        tags.classifier_tags = inner.classifier_tags
-        tags.regressor_tags = inner.regressor_tags
+        tags.classifier_tags = copy.deepcopy(inner.classifier_tags)
+        tags.regressor_tags = copy.deepcopy(inner.regressor_tags)
         # Lets cross-validation see 'precomputed' kernels and sparse support.
         tags.input_tags.pairwise = inner.input_tags.pairwise
         tags.input_tags.sparse = inner.input_tags.sparse
+        # A search on array API inputs works when its estimator's does.
+        tags.array_api_support = inner.array_api_support
         return tags
 
     # ------------------------------------------------------------------ fit
 
+    @with_callbacks
     def fit(self, X, y=None, **params):
         """Run the experiment and refit the best trial.
 
@@ -377,15 +394,15 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         X, y = indexable(X, y)
         routed = self._route_fit_params(scorer, params)
         resource.check_fit_params(self.estimator, routed.estimator.fit)
+        tasks = fit_tasks(self, X, y, params)
 
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         self.n_splits_ = cv.get_n_splits(X, y, **routed.splitter.split)
         splits = list(cv.split(X, y, **routed.splitter.split))
         if len(splits) != self.n_splits_:
-            raise ValueError(
-                "cv.split and cv.get_n_splits return inconsistent results. "
-                f"Expected {self.n_splits_} splits, got {len(splits)}"
-            )
+            raise ValueError(inconsistent_splits_message(self.n_splits_, len(splits)))
+        if not splits:
+            raise ValueError(_NO_FITS_MESSAGE)
 
         max_total_runs = self.max_total_runs
         if max_total_runs is None:
@@ -405,7 +422,14 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
             verbose=self.verbose,
             resource=resource,
             seed_entropy=self._seed_entropy(resource),
-            classes=np.unique(y) if is_classifier(self.estimator) and y is not None else None,
+            # Only per-fold resources pass classes (to partial_fit); leaving
+            # them out otherwise keeps array API inputs off numpy.
+            classes=(
+                np.unique(y)
+                if resource.per_fold and is_classifier(self.estimator) and y is not None
+                else None
+            ),
+            fit_tasks=tasks,
         )
         recorder = None
         if self.storage is not None:
@@ -425,7 +449,10 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         progress = ProgressReporter(max_total_runs, engine.completed_scores) if self.progress_bar else None
         engine.recorder = recorder
         engine.listeners = self._wave_listeners(engine, callbacks, progress)
+        tasks.begin_search(max_subtasks=max_total_runs * self.n_splits_)
         try:
+            # scikit-learn's Parallel carries its configuration (array_api_dispatch,
+            # transform_output, ...) to the workers, as GridSearchCV's does.
             with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
                 trials = engine.run(parallel)
         except BaseException:
@@ -438,9 +465,8 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         if engine.stop_reason == "max_duration":
             warnings.warn(_max_duration_message(self.max_duration, trials), UserWarning)
         if not trials:
-            raise ValueError(
-                "No fits were performed. Was the CV iterator empty? Were there no candidates?"
-            )
+            raise ValueError(_NO_FITS_MESSAGE)
+        tasks.end_search()
 
         self.multimetric_ = bool(engine.multimetric)
         if metric_names is None:
@@ -454,8 +480,9 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         )
         self._select_best(metric_names)
         if self.refit:
-            self._refit_best(X, y, routed.estimator.fit, evaluation, engine.scored_intervals)
+            self._refit_best(X, y, routed.estimator.fit, evaluation, engine.scored_intervals, tasks)
         self.scorer_ = self._scorer_attribute(scorer)
+        tasks.end()
         return self
 
     def _wave_listeners(self, engine, callbacks, progress):
@@ -499,17 +526,37 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         return refit_name if refit_name in metric_names else metric_names[0]
 
     def _check_param_names(self, space):
-        valid = set(self.estimator.get_params(deep=True)) | parameter_names(self.estimator)
+        """Set one parameter set of every subspace on a clone, as each trial will.
+
+        ``set_params`` is the judge, not ``get_params``: an estimator may
+        accept more names than it lists. When ``set_params`` fails although
+        every name is listed (or belongs to a step searched in the same
+        dict), the drawn values failed, not the names: the trials report it.
+        """
         for subspace in space.subspaces:
-            for name in subspace:
-                # 'clf__C' is settable when 'clf' itself is searched in the same dict.
-                owner = name.rsplit("__", 1)[0] if "__" in name else None
-                if name in valid or (owner is not None and owner in subspace):
-                    continue
-                raise ValueError(
-                    f"Invalid parameter {name!r} in param_distributions for estimator "
-                    f"{self.estimator!r}. Valid parameters are: {sorted(valid)!r}."
-                )
+            params = {name: expression.rvs(random_state=0) for name, expression in subspace.items()}
+            if not params:
+                continue
+            try:
+                clone(self.estimator).set_params(**clone(params, safe=False))
+            except Exception as exc:
+                unlisted = self._unlisted_names(subspace)
+                if unlisted:
+                    raise ValueError(
+                        f"Invalid parameter {unlisted[0]!r} in param_distributions for estimator "
+                        f"{self.estimator!r}: set_params raised {type(exc).__name__}: {exc}"
+                    ) from exc
+
+    def _unlisted_names(self, subspace):
+        """Names of ``subspace`` that neither ``get_params`` nor a searched step lists."""
+        # CatBoost lists only the parameters its constructor was given.
+        listed = set(self.estimator.get_params(deep=True)) | parameter_names(self.estimator)
+        # 'clf__C' is settable when 'clf' itself is searched in the same dict.
+        return [
+            name
+            for name in subspace
+            if name not in listed and not ("__" in name and name.rsplit("__", 1)[0] in subspace)
+        ]
 
     def _wave_width(self, sampling):
         if self.max_concurrent_runs is not None:
@@ -556,13 +603,37 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         params = dict(params)
         groups = params.pop("groups", None)
         score_params = {}
-        if params.get("sample_weight") is not None and scorer_takes_fit_sample_weight(scorer):
+        if params.get("sample_weight") is not None and self._scorer_takes_sample_weight(scorer):
             score_params["sample_weight"] = params["sample_weight"]
         return Bunch(
             estimator=Bunch(fit=params),
             splitter=Bunch(split={"groups": groups}),
             scorer=Bunch(score=score_params),
         )
+
+    def _scorer_takes_sample_weight(self, scorer):
+        """Whether ``fit``'s ``sample_weight`` goes to the scorer, without metadata routing.
+
+        As scikit-learn >= 1.9 decides it: when any scorer accepts it, each
+        scorer that does not is named in a warning and called without it.
+        Older releases never forward it.
+        """
+        if not release_forwards_sample_weight():
+            return False
+        scorers = self._scorer_attribute(scorer)
+        if isinstance(scorers, dict):
+            refusing = [f"{name}={s}" for name, s in scorers.items() if not scorer_accepts_sample_weight(s)]
+            accepted = len(refusing) < len(scorers)
+        else:
+            accepted = scorer_accepts_sample_weight(scorers)
+            refusing = [] if accepted else [f"{scorers}"]
+        for description in refusing:
+            warnings.warn(
+                f"The scoring {description} does not support sample_weight, which may lead to "
+                f"statistically incorrect results when fitting {self} with sample_weight. ",
+                UserWarning,
+            )
+        return accepted
 
     def _select_best(self, metric_names):
         results = self.cv_results_
@@ -583,26 +654,28 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.best_index_ = int(best_index)
         self.best_params_ = results["params"][best_index]
 
-    def _refit_best(self, X, y, fit_params, evaluation, scored_intervals):
+    def _refit_best(self, X, y, fit_params, evaluation, scored_intervals, tasks):
         """Refit the best trial on all the data, repeating the schedule it was scored with."""
         resource = evaluation.resource
         start = time.time()
         if resource.per_fold:
             all_rows = np.arange(num_samples(X))
             seed = (evaluation.seed_entropy, self.best_index_, self.n_splits_)
-            self.best_estimator_ = refit_with_resource(
-                self.estimator, self.best_params_, resource, X, y, all_rows, fit_params, seed,
-                evaluation.classes, scored_intervals,
-            )
+            with tasks.refit(None):
+                self.best_estimator_ = refit_with_resource(
+                    self.estimator, self.best_params_, resource, X, y, all_rows, fit_params, seed,
+                    evaluation.classes, scored_intervals,
+                )
         else:
             # Parameters are cloned too: they may be estimators (pipeline steps).
             self.best_estimator_ = clone(self.estimator).set_params(
                 **clone(self.best_params_, safe=False)
             )
-            if y is None:
-                self.best_estimator_.fit(X, **fit_params)
-            else:
-                self.best_estimator_.fit(X, y, **fit_params)
+            with tasks.refit(self.best_estimator_):
+                if y is None:
+                    self.best_estimator_.fit(X, **fit_params)
+                else:
+                    self.best_estimator_.fit(X, y, **fit_params)
         self.refit_time_ = time.time() - start
         if hasattr(self.best_estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.best_estimator_.feature_names_in_
@@ -653,7 +726,8 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
         **params : dict
-            Parameters for the scorer (routed when metadata routing is on).
+            Parameters for the scorer; only with metadata routing enabled,
+            as in scikit-learn (a ``ValueError`` otherwise).
 
         Returns
         -------
@@ -661,10 +735,36 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         """
         _require_refit(self, "score")
         check_is_fitted(self)
-        scorer = self.scorer_[self.refit] if self.multimetric_ else self.scorer_
         if get_config().get("enable_metadata_routing", False):
             params = process_routing(self, "score", **params).scorer.score
-        return scorer(self.best_estimator_, X, y, **params)
+        elif params:
+            raise ValueError(
+                f"Passing extra keyword arguments to {type(self).__name__}.score is only supported "
+                "if enable_metadata_routing=True, which you can set using `sklearn.set_config`. "
+                "See the User Guide <https://scikit-learn.org/stable/metadata_routing.html> for "
+                f"more details. Extra parameters passed are: {set(params)}"
+            )
+        if isinstance(self.scorer_, dict):
+            return self.scorer_[self.refit](self.best_estimator_, X, y, **params)
+        score = self.scorer_(self.best_estimator_, X, y, **params)
+        # A callable scoring that returns a dict of metrics.
+        return score[self.refit] if self.multimetric_ else score
+
+    def _call_best(self, method_name, X):
+        """``best_estimator_.<method_name>(X)``, as ``GridSearchCV`` delegates it.
+
+        An array namespace mismatch (array API inputs) is reported under this
+        search's method, where the user called it.
+        """
+        check_is_fitted(self)
+        try:
+            return getattr(self.best_estimator_, method_name)(X)
+        except ValueError as exc:
+            if "must use the same namespace" not in str(exc):
+                raise
+            inner = re.escape(type(self.best_estimator_).__name__)
+            message = re.sub(rf"{inner}\.\w+\(\)", f"{type(self).__name__}.{method_name}()", str(exc))
+            raise ValueError(message) from None
 
     @available_if(_estimator_has("score_samples"))
     def score_samples(self, X):
@@ -679,8 +779,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         -------
         y_score : ndarray of shape (n_samples,)
         """
-        check_is_fitted(self)
-        return self.best_estimator_.score_samples(X)
+        return self._call_best("score_samples", X)
 
     @available_if(_estimator_has("predict"))
     def predict(self, X):
@@ -694,8 +793,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         -------
         y_pred : ndarray of shape (n_samples,)
         """
-        check_is_fitted(self)
-        return self.best_estimator_.predict(X)
+        return self._call_best("predict", X)
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X):
@@ -709,8 +807,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_classes)
         """
-        check_is_fitted(self)
-        return self.best_estimator_.predict_proba(X)
+        return self._call_best("predict_proba", X)
 
     @available_if(_estimator_has("predict_log_proba"))
     def predict_log_proba(self, X):
@@ -724,8 +821,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_classes)
         """
-        check_is_fitted(self)
-        return self.best_estimator_.predict_log_proba(X)
+        return self._call_best("predict_log_proba", X)
 
     @available_if(_estimator_has("decision_function"))
     def decision_function(self, X):
@@ -739,8 +835,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         -------
         y_score : ndarray of shape (n_samples,) or (n_samples, n_classes)
         """
-        check_is_fitted(self)
-        return self.best_estimator_.decision_function(X)
+        return self._call_best("decision_function", X)
 
     @available_if(_estimator_has("transform"))
     def transform(self, X):
@@ -754,21 +849,26 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         -------
         Xt : {ndarray, sparse matrix} of shape (n_samples, n_features)
         """
-        check_is_fitted(self)
-        return self.best_estimator_.transform(X)
+        return self._call_best("transform", X)
 
     @available_if(_estimator_has("inverse_transform"))
-    def inverse_transform(self, X):
+    def inverse_transform(self, X=None, Xt=None):
         """Call ``inverse_transform`` on ``best_estimator_``.
 
         Parameters
         ----------
         X : indexable, length n_samples
+            Required.
+        Xt : indexable, length n_samples, default=None
+            The deprecated name of ``X``, accepted (with a ``FutureWarning``)
+            only where the installed ``GridSearchCV`` accepts it:
+            scikit-learn < 1.7.
 
         Returns
         -------
         X_original : {ndarray, sparse matrix} of shape (n_samples, n_features)
         """
+        X = inverse_transform_input(X, Xt)
         check_is_fitted(self)
         return self.best_estimator_.inverse_transform(X)
 
@@ -833,6 +933,12 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
         if get_config()["display"] != "diagram":
             raise AttributeError("_repr_html_ is only defined when the 'display' configuration option is 'diagram'")
         return functools.partial(_report.search_html, self)
+
+    def _sk_visual_block_(self):
+        """scikit-learn's diagram draws ``best_estimator_`` once refit, else ``estimator``."""
+        if hasattr(self, "best_estimator_"):
+            return search_visual_block("best_estimator_", self.best_estimator_)
+        return search_visual_block("estimator", self.estimator)
 
     def _repr_mimebundle_(self, **kwargs):
         """Jupyter's rich display: scikit-learn's bundle with hdsearch's summary as its HTML.

@@ -17,6 +17,8 @@ from scipy.stats import norm, rv_discrete
 from sklearn.model_selection import ParameterGrid
 from sklearn.utils import check_random_state
 
+from ._validation import InvalidParameterError
+
 _UNIT_EPS = 1e-12
 
 
@@ -537,23 +539,40 @@ def as_expression(name, value):
     Returns
     -------
     Expression
+
+    Raises
+    ------
+    ValueError
+        For an empty list or a multi-dimensional array, in scikit-learn's words.
+    InvalidParameterError
+        Both a ``TypeError`` (scikit-learn's type) and a ``ValueError``, for
+        anything else that is not a list of options, an expression or an
+        ``rvs`` object, such as a bare value or a string.
     """
     if isinstance(value, Expression):
         return value
-    if isinstance(value, str):
-        raise ValueError(
-            f"Parameter {name!r}: a string is not a list of options, got {value!r}; "
-            f"use choice({value!r}) or [{value!r}]."
-        )
     if hasattr(value, "rvs"):
         return Distribution(value)
+    if isinstance(value, np.ndarray) and value.ndim > 1:
+        raise ValueError(
+            f"Parameter array for {name!r} should be one-dimensional, got: {value!r} "
+            f"with shape {value.shape}"
+        )
     if isinstance(value, (list, tuple, range, np.ndarray)):
         if len(value) == 0:
-            raise ValueError(f"Parameter {name!r}: the list of options is empty.")
+            # scikit-learn's words, grammar included.
+            raise ValueError(
+                f"Parameter grid for parameter {name!r} need to be a non-empty sequence, "
+                f"got: {value!r}"
+            )
         return Choice(value)
-    raise ValueError(
-        f"Parameter {name!r}: expected an expression (choice, uniform, ...), a list of "
-        f"options or an object with rvs, got {value!r}."
+    # A TypeError as in scikit-learn, and a ValueError as hdsearch raised before.
+    hint = f" Use choice({value!r}) or [{value!r}]." if isinstance(value, str) else ""
+    raise InvalidParameterError(
+        f"Parameter grid for parameter {name!r} needs to be a list or a numpy array, but got "
+        f"{value!r} (of type {type(value).__name__}) instead. Single values need to be wrapped "
+        f"in a list with one element. An expression (choice, uniform, ...) or an object with "
+        f"rvs is accepted too.{hint}"
     )
 
 

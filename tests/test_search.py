@@ -1,6 +1,7 @@
 """HyperDriveSearchCV as a scikit-learn estimator: validation, delegation, nesting."""
 
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -93,7 +94,7 @@ def test_bad_space_value_is_named_before_any_fit(iris):
     X, y = iris
     CountingClassifier.fits = 0
     search = HyperDriveSearchCV(CountingClassifier(), {"alpha": "not a list"})
-    with pytest.raises(ValueError, match="Parameter 'alpha'"):
+    with pytest.raises(ValueError, match="Parameter grid for parameter 'alpha' needs to be a list"):
         search.fit(X, y)
     assert CountingClassifier.fits == 0
 
@@ -271,3 +272,52 @@ def test_pickle_round_trip_keeps_predictions(iris):
     restored = pickle.loads(pickle.dumps(search))
     np.testing.assert_array_equal(restored.predict(X), search.predict(X))
     assert restored.best_params_ == search.best_params_
+
+
+def test_sklearn_callbacks_see_fit_search_and_refit_tasks_with_a_per_fold_resource(iris):
+    # With a per-fold resource a fold's model moves through several worker
+    # calls, so no evaluation task is reported (README); GridSearchCV's own
+    # task tree is tested by scikit-learn's suite (test_sklearn_search_suite.py).
+    callback_utils = pytest.importorskip("sklearn.callback.tests._utils", reason="callbacks need scikit-learn >= 1.9")
+    from sklearn.linear_model import SGDClassifier
+
+    from hdsearch.resource import PartialFit
+
+    X, y = iris
+    callback = callback_utils.RecordingCallback()
+    search = HyperDriveSearchCV(
+        SGDClassifier(random_state=0), {"alpha": choice(1e-4, 1e-3)}, sampling="grid",
+        resource=PartialFit(max_epochs=2), cv=2,
+    ).set_callbacks(callback)
+    search.fit(X, y)
+    tasks = [entry["context"].task_name for entry in callback.record if entry["name"] == "on_fit_task_begin"]
+    assert tasks == ["fit", "search", "refit-with-best-params"]
+    assert callback.count_hooks("on_fit_task_end") == 3
+    assert callback.count_hooks("setup") == callback.count_hooks("teardown") == 1
+
+
+class OpenEndedClassifier(CountingClassifier):
+    """Accepts in ``set_params`` a name ``get_params`` does not list, as scikit-learn's MinimalClassifier."""
+
+    def set_params(self, **params):
+        self.beta = params.pop("beta", None)
+        return super().set_params(**params)
+
+
+def test_a_name_set_params_accepts_is_valid_though_get_params_does_not_list_it(iris):
+    X, y = iris
+    search = HyperDriveSearchCV(OpenEndedClassifier(), {"alpha": [1.0], "beta": [1, 2]}, sampling="grid", cv=2)
+    assert search.fit(X, y).cv_results_["params"] == [{"alpha": 1.0, "beta": 1}, {"alpha": 1.0, "beta": 2}]
+
+
+def test_a_value_that_fails_set_params_fails_as_in_gridsearchcv(iris):
+    # Both names are listed; only one of the steps lacks C. The trial that
+    # sets it raises scikit-learn's error, as GridSearchCV's does.
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = iris
+    pipe = Pipeline([("clf", LogisticRegression())])
+    space = {"clf": [PCA(), LogisticRegression()], "clf__C": [1.0]}
+    for search in (HyperDriveSearchCV(pipe, space, sampling="grid", cv=2), GridSearchCV(pipe, space, cv=2)):
+        with pytest.raises(ValueError, match=re.escape("Invalid parameter 'C' for estimator PCA()")):
+            search.fit(X, y)

@@ -1,6 +1,7 @@
 """Parameter expressions mean exactly what HyperDrive's mean."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -137,13 +138,22 @@ def test_scipy_distribution_is_accepted_and_passed_through_to_sklearn():
 
 
 def test_string_value_is_rejected_naming_the_parameter():
-    with pytest.raises(ValueError, match="Parameter 'kernel'"):
-        Space({"kernel": "rbf"})
+    # scikit-learn's words and its TypeError; still a ValueError, as before.
+    message = "Parameter grid for parameter 'kernel' needs to be a list or a numpy array, but got 'rbf'"
+    for error in (TypeError, ValueError):
+        with pytest.raises(error, match=message):
+            Space({"kernel": "rbf"})
 
 
 def test_empty_list_is_rejected_naming_the_parameter():
-    with pytest.raises(ValueError, match="Parameter 'C'"):
+    message = "Parameter grid for parameter 'C' need to be a non-empty sequence, got: []"
+    with pytest.raises(ValueError, match=re.escape(message)):
         Space({"C": []})
+
+
+def test_two_dimensional_array_is_rejected_naming_the_parameter():
+    with pytest.raises(ValueError, match="Parameter array for 'C' should be one-dimensional"):
+        Space({"C": np.ones((3, 2))})
 
 
 def test_param_distributions_must_be_a_dict_or_list_of_dicts():
