@@ -219,10 +219,11 @@ def _dimension(name, axis, trials):
     present = [float(v) for v in values if v is not None]
     if axis.kind == LOG and present and all(v > 0 for v in present):
         logs = [math.log10(float(v)) if v is not None else math.nan for v in values]
-        low, high = math.floor(min(math.log10(v) for v in present)), math.ceil(max(math.log10(v) for v in present))
+        low = math.floor(min(math.log10(v) for v in present))
+        high = max(low + 1, math.ceil(max(math.log10(v) for v in present)))
         ticks = list(range(low, high + 1))
         return {"label": f"{name} (log)", "values": logs, "tickvals": ticks,
-                "ticktext": [f"1e{k}" for k in ticks]}
+                "ticktext": [f"1e{k}" for k in ticks], "range": [low, high]}
     return {"label": name, "values": [math.nan if v is None else float(v) for v in values]}
 
 
