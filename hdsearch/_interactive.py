@@ -156,7 +156,7 @@ def _learning_curves(view, best_trial):
     figure = go.Figure()
     stops = []
     for trial in view.trials:
-        curve = view.curve(trial)
+        intervals, curve = view.scored_points(trial)
         if not curve:
             continue
         if trial.trial_id == best_trial:
@@ -166,13 +166,13 @@ def _learning_curves(view, best_trial):
         else:
             line, name = {"color": "rgba(127,127,127,0.6)", "width": 1.5}, "terminated, failed or running"
         figure.add_trace(go.Scatter(
-            x=list(range(1, len(curve) + 1)), y=curve, mode="lines+markers", line=line,
+            x=intervals, y=curve, mode="lines+markers", line=line,
             marker={"size": 4}, name=name, legendgroup=name, showlegend=False,
-            text=[_hover(trial, score) + f"<br>interval: {k}" for k, score in enumerate(curve, start=1)],
+            text=[_hover(trial, score) + f"<br>interval: {k}" for k, score in zip(intervals, curve)],
             hovertemplate="%{text}<extra></extra>",
         ))
         if trial.status == TERMINATED:
-            stops.append((len(curve), trial, curve[-1]))
+            stops.append((intervals[-1], trial, curve[-1]))
     if stops:
         figure.add_trace(go.Scatter(
             x=[k for k, _, _ in stops], y=[s for _, _, s in stops], mode="markers", name="terminated here",

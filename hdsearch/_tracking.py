@@ -27,7 +27,7 @@ class FitContext:
     search : HyperDriveSearchCV
         The search being fitted (its parameters; fitted attributes come at the end).
     settings : dict of str to str
-        The search's settings as text: estimator, sampling, policy, resource,
+        The search's settings as text: estimator, sampling, policy, resource, curves,
         budgets, cv, scoring, refit, random_state, error_score,
         return_train_score.
     metric : str or None

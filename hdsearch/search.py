@@ -489,6 +489,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
             "sampling": repr(sampling),
             "policy": repr(policy),
             "resource": repr(resource),
+            "curves": self.curves,
             "max_total_runs": str(max_total_runs),
             "max_concurrent_runs": str(self.max_concurrent_runs),
             "max_duration": str(self.max_duration),
