@@ -215,10 +215,12 @@ class _Session:
 
     def _resumed_parent(self):
         key = self._experiment_key()
-        if key is None:
+        # A store that holds no trial of the experiment starts afresh, even where MLflow kept old runs.
+        if key is None or not self.context.trials:
             return None
         found = self.client.search_runs(
-            [self.experiment_id], f"tags.`hdsearch.experiment_key` = '{key}'", max_results=1
+            [self.experiment_id], f"tags.`hdsearch.experiment_key` = '{key}'", max_results=1,
+            order_by=["attributes.start_time DESC"],
         )
         if not found:
             return None
@@ -298,7 +300,7 @@ class _Session:
         if ended:
             metrics += [(key, v, now, 0) for key, v in _final_metrics(trial).items()]
             tags = _end_tags(trial, self.reasons.get(trial.trial_id), stop_reason)
-        params = {} if child.params_logged else {k: _text(v, _MAX_PARAM_LENGTH) for k, v in trial.params.items()}
+        params = {} if child.params_logged else trial.params
         self._log(child.run_id, metrics=metrics, params=params, tags=tags)
         child.params_logged = True
         child.steps.update(new_steps)
@@ -338,7 +340,7 @@ class _Session:
         from mlflow.entities import Metric, Param, RunTag
 
         metrics = [Metric(key, float(value), stamp, step) for key, value, stamp, step in metrics]
-        params = [Param(key, str(value)) for key, value in (params or {}).items()]
+        params = [Param(key, _text(value, _MAX_PARAM_LENGTH)) for key, value in (params or {}).items()]
         tags = [RunTag(key, _text(value, _MAX_TAG_LENGTH)) for key, value in (tags or {}).items()]
         while metrics or params or tags:
             self.client.log_batch(

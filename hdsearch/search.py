@@ -493,7 +493,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
             "max_total_runs": str(max_total_runs),
             "max_concurrent_runs": str(self.max_concurrent_runs),
             "max_duration": str(self.max_duration),
-            "cv": f"{self.n_splits_} splits ({self.cv!r})",
+            "cv": f"{self.n_splits_} splits ({_describe_cv(self.cv)})",
             "scoring": repr(self.scoring),
             "refit": repr(self.refit),
             "random_state": repr(self.random_state),
@@ -891,6 +891,11 @@ class HyperDriveSearchCV(MetaEstimatorMixin, BaseEstimator):
 
 # What joblib's pre_dispatch strings look like: "all", "2*n_jobs", "n_jobs + 2", "8".
 _PRE_DISPATCH = re.compile(r"all|\d+|(\d+\s*\*\s*)?n_jobs(\s*[*+-]\s*\d+)?")
+
+
+def _describe_cv(cv):
+    """``cv`` as short text: an int or a splitter as it prints, an iterable of splits by its type."""
+    return repr(cv) if cv is None or isinstance(cv, numbers.Integral) or hasattr(cv, "split") else type(cv).__name__
 
 
 def _recorder_with_trackers(recorder, trackers, engine):
