@@ -2,11 +2,13 @@
 
 Both are wave listeners (see ``engine.WaveReport``): they count ended trials
 against ``max_total_runs`` and show completed, terminated and failed trials
-and the best score so far.
+and the best score so far. The plain lines come at most one a second (a
+search may run hundreds of short waves), and the last state is always shown.
 """
 
 import math
 import sys
+import time
 
 from .trials import COMPLETED, FAILED, TERMINATED
 
@@ -32,12 +34,21 @@ class ProgressReporter:
         completed trial.
     stream : file, default=sys.stderr
         Where the plain-text fallback writes.
+    min_interval : float, default=1.0
+        Seconds between two plain-text lines; the last line is printed by
+        :meth:`close` if it was held back.
+    clock : callable, default=time.monotonic
+        Seconds, for the interval.
     """
 
-    def __init__(self, total, completed_scores, stream=None):
+    def __init__(self, total, completed_scores, stream=None, min_interval=1.0, clock=time.monotonic):
         self.total = total
         self.completed_scores = completed_scores
         self.stream = sys.stderr if stream is None else stream
+        self.min_interval = min_interval
+        self.clock = clock
+        self._last_printed = None
+        self._pending = None
         self._bar = None
         try:
             from tqdm.auto import tqdm
@@ -51,11 +62,20 @@ class ProgressReporter:
             self._bar.update(ended - self._bar.n)
             self._bar.set_postfix_str(text, refresh=True)
         else:
-            print(f"[hdsearch] wave {report.wave}: {ended}/{self.total} trials ended ({text})", file=self.stream)
+            self._pending = f"[hdsearch] wave {report.wave}: {ended}/{self.total} trials ended ({text})"
+            now = self.clock()
+            if self._last_printed is None or now - self._last_printed >= self.min_interval:
+                self._print_pending(now)
         return False
 
+    def _print_pending(self, now):
+        print(self._pending, file=self.stream, flush=True)
+        self._pending, self._last_printed = None, now
+
     def close(self):
-        """Close the bar; safe to call twice."""
+        """Close the bar, or print the last line if it was held back; safe to call twice."""
+        if self._pending is not None:
+            self._print_pending(self.clock())
         if self._bar is not None:
             self._bar.close()
             self._bar = None

@@ -5,13 +5,32 @@ raising :class:`StopSearch`, ends the search cleanly after that wave: trials
 still running are marked terminated and everything finished is kept, refit
 included. Two are shipped: :class:`StopWhenScoreReaches` and
 :class:`EarlyStopOnPlateau`.
+
+A :class:`TrackingCallback` follows the whole fit (start, every wave, end) to
+mirror it elsewhere; :class:`MLflowCallback` (the ``tracking`` extra) tracks a
+search in MLflow.
 """
 
 import math
 from dataclasses import dataclass
 
 from ._config import ConfigObject
+from ._mlflow import MLflowCallback
+from ._tracking import FitContext, TrackingCallback, TrackingWarning
 from .trials import COMPLETED
+
+__all__ = [
+    "EarlyStopOnPlateau",
+    "FitContext",
+    "MLflowCallback",
+    "StopSearch",
+    "StopWhenScoreReaches",
+    "TrackingCallback",
+    "TrackingWarning",
+    "WaveSnapshot",
+    "check_callbacks",
+    "run_callbacks",
+]
 
 
 class StopSearch(Exception):
@@ -126,6 +145,8 @@ def check_callbacks(callbacks):
                 raise ValueError(f"EarlyStopOnPlateau: patience must be an int >= 1, got patience={callback.patience!r}")
             if not (isinstance(callback.min_delta, (int, float)) and callback.min_delta >= 0):
                 raise ValueError(f"EarlyStopOnPlateau: min_delta must be >= 0, got min_delta={callback.min_delta!r}")
+        if isinstance(callback, MLflowCallback):
+            callback._check_arguments()
         if isinstance(callback, StopWhenScoreReaches) and not (
             isinstance(callback.threshold, (int, float)) and not isinstance(callback.threshold, bool)
             and math.isfinite(callback.threshold)

@@ -48,7 +48,7 @@ def write_run_folder(search, out):
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"results": out / "results.csv", "leaderboard": out / "leaderboard.csv", "report": out / "report.html"}
-    _write_columns(paths["results"], search.cv_results_)
+    write_cv_results_csv(paths["results"], search.cv_results_)
     _write_rows(paths["leaderboard"], leaderboard(search))
     if hasattr(search, "best_estimator_"):
         import joblib
@@ -59,8 +59,15 @@ def write_run_folder(search, out):
     return paths
 
 
-def _write_columns(path, columns):
-    """``cv_results_`` as CSV: one column per key, one row per trial (masked values empty)."""
+def write_cv_results_csv(path, columns):
+    """Write ``cv_results_`` as CSV: one column per key, one row per trial (masked values empty).
+
+    Parameters
+    ----------
+    path : str or Path
+    columns : dict
+        A search's ``cv_results_``.
+    """
     keys = list(columns)
     n_rows = len(columns["params"])
     with open(path, "w", newline="", encoding="utf-8") as file:

@@ -4,9 +4,11 @@ Every function takes a fitted :class:`~hdsearch.HyperDriveSearchCV`, a stored
 experiment as a ``(storage, name)`` pair, or the list of trials
 ``open_store(storage).load_trials(name)`` returns.
 
-The charts need matplotlib (the ``plot`` extra) and return a
+The ``plot_*`` charts need matplotlib (the ``plot`` extra) and return a
 ``matplotlib.figure.Figure`` that is not registered with pyplot: it shows in a
 notebook (after ``%matplotlib inline``) and saves with ``fig.savefig``.
+:func:`plotly_figures` gives the same charts as interactive plotly figures,
+and :func:`report_html` draws them on its page when plotly is installed.
 
 The **score** of a trial, everywhere here, is the mean test score of the
 primary metric (the refit metric, greater is better) at the last interval the
@@ -20,6 +22,7 @@ import io
 import math
 import time
 
+from ._interactive import charts_html, interactive_figures
 from ._view import (
     CATEGORICAL,
     LOG,
@@ -31,7 +34,7 @@ from ._view import (
 from .trials import COMPLETED, FAILED, TERMINATED
 
 _PLOT_EXTRA_MESSAGE = (
-    "hdsearch's charts need matplotlib, which comes with the 'plot' extra: "
+    "hdsearch's static charts need matplotlib, which comes with the 'plot' extra: "
     "python -m pip install 'hdsearch[plot]' (or python -m pip install matplotlib)."
 )
 _STATUS_MARKERS = {COMPLETED: "o", TERMINATED: "x", FAILED: "v", "running": "."}
@@ -338,10 +341,15 @@ img { max-width: 100%; display: block; margin: 1em 0; }
 """
 
 
-def report_html(source, title=None, metric=None):
-    """A standalone HTML page: summary, full leaderboard and every chart as an embedded PNG.
+def report_html(source, title=None, metric=None, interactive=None):
+    """A standalone HTML page: summary, full leaderboard and every chart.
 
-    Without matplotlib the page says so instead of showing the charts.
+    With plotly (the ``plot`` extra) the charts are interactive: hover shows
+    a trial's id, status, score and parameters, every chart zooms, and the
+    parallel coordinates' axes can be brushed to filter trials; plotly.js is
+    embedded, so the page works offline. Without plotly the charts are
+    matplotlib PNGs, and without either the page names the extra that draws
+    them.
 
     Parameters
     ----------
@@ -349,11 +357,22 @@ def report_html(source, title=None, metric=None):
     title : str, default=None
         None uses the experiment's name.
     metric : str, default=None
+    interactive : bool or None, default=None
+        True: plotly charts (ImportError naming the ``plot`` extra without
+        plotly); False: PNG charts; None: plotly charts when plotly is
+        installed, else PNG charts.
 
     Returns
     -------
     html : str
+
+    Raises
+    ------
+    ValueError
+        Naming ``interactive`` when it is not True, False or None.
     """
+    if interactive not in (None, True, False):
+        raise ValueError(f"interactive must be True, False or None, got interactive={interactive!r}.")
     view = experiment_view(source, metric)
     title = title or f"hdsearch experiment {view.name or ''}".strip()
     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
@@ -361,20 +380,68 @@ def report_html(source, title=None, metric=None):
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         f"<style>{_PAGE_STYLE}</style></head><body><h1>{html.escape(title)}</h1>"
         f"<p>Generated {stamp}.</p><h2>Summary</h2>{summary_html(view, top=None)}"
-        f"<h2>Charts</h2>{_charts_html(view)}</body></html>"
+        f"<h2>Charts</h2>{_charts_html(view, interactive)}</body></html>"
     )
 
 
-def _charts_html(view):
+_STATIC_CHARTS = ("plot_metric_history", "plot_learning_curves", "plot_parallel_coordinates", "plot_param_scores")
+
+
+def _charts_html(view, interactive):
+    if interactive is not False:
+        try:
+            figures = interactive_figures(view, summary(view)["best_trial"])
+        except ImportError:
+            if interactive:
+                raise
+        else:
+            return charts_html(figures)
     try:
         _matplotlib()
-    except ImportError as exc:
-        return f"<p>{html.escape(str(exc))}</p>"
-    charts = []
-    for plot in (plot_metric_history, plot_learning_curves, plot_parallel_coordinates, plot_param_scores):
+    except ImportError:
+        missing = (
+            "<p class='hdsearch-missing'>This chart needs the 'plot' extra (plotly draws it interactive, "
+            "matplotlib as a picture): python -m pip install 'hdsearch[plot]'.</p>"
+        )
+        return "".join(f"<h3>{name}</h3>{missing}" for name in _STATIC_CHARTS)
+    charts = [
+        "<p class='hdsearch-missing'>Static charts: interactive ones (hover, zoom, brushing) need plotly, "
+        "from the 'plot' extra: python -m pip install 'hdsearch[plot]'.</p>"
+    ] if interactive is None else []
+    for name in _STATIC_CHARTS:
+        plot = globals()[name]
         data = base64.b64encode(figure_png(plot(view))).decode("ascii")
-        charts.append(f"<h3>{plot.__name__}</h3><img alt='{plot.__name__}' src='data:image/png;base64,{data}'>")
+        charts.append(f"<h3>{name}</h3><img alt='{name}' src='data:image/png;base64,{data}'>")
     return "".join(charts)
+
+
+def plotly_figures(source, metric=None):
+    """The report's four charts as interactive plotly figures (the ``plot`` extra).
+
+    Hovering a point or a line shows the trial's id, status, score and
+    parameters; the learning curves mark with an ``x`` where the policy
+    stopped a trial; the parallel coordinates' axes can be brushed.
+
+    Parameters
+    ----------
+    source : HyperDriveSearchCV, (storage, name) or list of Trial
+    metric : str, default=None
+        None means the primary metric.
+
+    Returns
+    -------
+    figures : dict of str to plotly.graph_objects.Figure
+        ``metric_history``, ``learning_curves``, ``parallel_coordinates``
+        and ``param_scores``; each shows in a notebook and saves with
+        ``write_html``.
+
+    Raises
+    ------
+    ImportError
+        Naming the ``plot`` extra when plotly is missing.
+    """
+    view = experiment_view(source, metric)
+    return interactive_figures(view, summary(view)["best_trial"])
 
 
 def figure_png(figure, dpi=100):
@@ -394,7 +461,7 @@ def figure_png(figure, dpi=100):
     return buffer.getvalue()
 
 
-def write_report(source, path, title=None, metric=None):
+def write_report(source, path, title=None, metric=None, interactive=None):
     """Write :func:`report_html` to ``path``.
 
     Parameters
@@ -404,6 +471,8 @@ def write_report(source, path, title=None, metric=None):
         The file to write (its directory must exist).
     title : str, default=None
     metric : str, default=None
+    interactive : bool or None, default=None
+        As in :func:`report_html`.
 
     Returns
     -------
@@ -411,7 +480,7 @@ def write_report(source, path, title=None, metric=None):
         ``path``.
     """
     with open(path, "w", encoding="utf-8") as file:
-        file.write(report_html(source, title, metric))
+        file.write(report_html(source, title, metric, interactive))
     return path
 
 

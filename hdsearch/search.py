@@ -44,6 +44,7 @@ from ._experiment import ExperimentRecorder, spec_of, warm_start_trials
 from ._fit_tasks import fit_tasks
 from ._progress import ProgressReporter
 from ._scoring import EstimatorScore
+from ._tracking import FitContext, TrackingCallback
 from .callbacks import WaveSnapshot, check_callbacks, run_callbacks
 from .engine import Budget, Evaluation, WaveEngine
 from .policy import BasePolicy, make_policy
@@ -168,7 +169,10 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         Returning True, or raising :class:`~hdsearch.StopSearch`, ends the
         search cleanly after that wave, keeping every result. See
         :class:`~hdsearch.StopWhenScoreReaches` and
-        :class:`~hdsearch.EarlyStopOnPlateau`.
+        :class:`~hdsearch.EarlyStopOnPlateau`. A
+        :class:`~hdsearch.callbacks.TrackingCallback` such as
+        :class:`~hdsearch.callbacks.MLflowCallback` also hears when the fit
+        starts and ends, and mirrors the search elsewhere as it runs.
     progress_bar : bool, default=False
         Show a progress bar (tqdm's ``auto`` flavour, from the ``progress``
         extra; plain lines on stderr without tqdm): trials ended, completed,
@@ -446,22 +450,47 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         if recorder is not None:
             engine.restore(recorder.load())
         self.experiment_ = None if recorder is None else recorder.experiment
+        trackers = [callback for callback in callbacks if isinstance(callback, TrackingCallback)]
+        context = FitContext(
+            search=self,
+            settings=self._settings_text(sampling, policy, resource, max_total_runs),
+            metric=self._primary_metric(metric_names),
+            per_fold=resource.per_fold,
+            n_splits=self.n_splits_,
+            experiment=self.experiment_,
+            trials=tuple(engine.trials),
+        )
+        for tracker in trackers:
+            tracker.on_fit_start(context)
         progress = ProgressReporter(max_total_runs, engine.completed_scores) if self.progress_bar else None
-        engine.recorder = recorder
-        engine.listeners = self._wave_listeners(engine, callbacks, progress)
+        engine.recorder = _recorder_with_trackers(recorder, trackers, engine)
+        plain_callbacks = [c for c in callbacks if not isinstance(c, TrackingCallback)]
+        engine.listeners = self._wave_listeners(engine, plain_callbacks, progress)
         tasks.begin_search(max_subtasks=max_total_runs * self.n_splits_)
         try:
-            # scikit-learn's Parallel carries its configuration (array_api_dispatch,
-            # transform_output, ...) to the workers, as GridSearchCV's does.
-            with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
-                trials = engine.run(parallel)
-        except BaseException:
-            # KeyboardInterrupt included: what finished stays readable.
-            self.trials_ = engine.trials
+            try:
+                # scikit-learn's Parallel carries its configuration (array_api_dispatch,
+                # transform_output, ...) to the workers, as GridSearchCV's does.
+                with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
+                    trials = engine.run(parallel)
+            except BaseException:
+                # KeyboardInterrupt included: what finished stays readable.
+                self.trials_ = engine.trials
+                raise
+            finally:
+                if progress is not None:
+                    progress.close()
+            self._finish_fit(trials, prior, metric_names, evaluation, X, y, routed, scorer, engine, tasks)
+        except BaseException as exc:
+            for tracker in trackers:
+                tracker.on_fit_end(self, exc)
             raise
-        finally:
-            if progress is not None:
-                progress.close()
+        for tracker in trackers:
+            tracker.on_fit_end(self)
+        return self
+
+    def _finish_fit(self, trials, prior, metric_names, evaluation, X, y, routed, scorer, engine, tasks):
+        """From the finished trial table to ``cv_results_``, ``best_*`` and the refit."""
         if engine.stop_reason == "max_duration":
             warnings.warn(_max_duration_message(self.max_duration, trials), UserWarning)
         if not trials:
@@ -483,7 +512,26 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             self._refit_best(X, y, routed.estimator.fit, evaluation, engine.scored_intervals, tasks)
         self.scorer_ = self._scorer_attribute(scorer)
         tasks.end()
-        return self
+
+    def _settings_text(self, sampling, policy, resource, max_total_runs):
+        """The settings a tracking backend records, as text."""
+        estimator = self.estimator
+        return {
+            "estimator": f"{type(estimator).__module__}.{type(estimator).__qualname__}",
+            "sampling": repr(sampling),
+            "policy": repr(policy),
+            "resource": repr(resource),
+            "curves": self.curves,
+            "max_total_runs": str(max_total_runs),
+            "max_concurrent_runs": str(self.max_concurrent_runs),
+            "max_duration": str(self.max_duration),
+            "cv": f"{self.n_splits_} splits ({_describe_cv(self.cv)})",
+            "scoring": repr(self.scoring),
+            "refit": repr(self.refit),
+            "random_state": repr(self.random_state),
+            "error_score": repr(self.error_score),
+            "return_train_score": str(self.return_train_score),
+        }
 
     def _wave_listeners(self, engine, callbacks, progress):
         """What runs after every wave: termination lines, the progress bar, the callbacks."""
@@ -954,6 +1002,25 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
 
 # What joblib's pre_dispatch strings look like: "all", "2*n_jobs", "n_jobs + 2", "8".
 _PRE_DISPATCH = re.compile(r"all|\d+|(\d+\s*\*\s*)?n_jobs(\s*[*+-]\s*\d+)?")
+
+
+def _describe_cv(cv):
+    """``cv`` as short text: an int or a splitter as it prints, an iterable of splits by its type."""
+    return repr(cv) if cv is None or isinstance(cv, numbers.Integral) or hasattr(cv, "split") else type(cv).__name__
+
+
+def _recorder_with_trackers(recorder, trackers, engine):
+    """The engine's recorder: the store first, then every tracking callback."""
+    if not trackers:
+        return recorder
+
+    def record(report):
+        if recorder is not None:
+            recorder(report)
+        for tracker in trackers:
+            tracker.on_wave(report, engine.stop_reason)
+
+    return record
 
 
 def _print_terminations(report):

@@ -2,6 +2,7 @@
 
 import builtins
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -160,3 +161,23 @@ def test_progress_without_tqdm_prints_plain_lines(capsys, monkeypatch):
     grid_search(progress_bar=True).fit(X, y)
     lines = capsys.readouterr().err.strip().splitlines()
     assert lines[-1] == "[hdsearch] wave 6: 6/6 trials ended (6 completed, 0 terminated, 0 failed, best 0.9900)"
+
+
+def test_plain_progress_prints_at_most_a_line_a_second_and_always_the_last(monkeypatch):
+    from io import StringIO
+
+    from hdsearch._progress import ProgressReporter
+    from hdsearch.engine import WaveReport
+    from hdsearch.trials import Trial
+
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    seconds = iter([0.0, 0.3, 0.9, 1.2, 1.5, 2.0, 2.5])  # one reading per wave, then one at close
+    stream = StringIO()
+    progress = ProgressReporter(6, lambda trials: [], stream=stream, clock=lambda: next(seconds))
+    trials = []
+    for wave in range(1, 7):
+        trials.append(Trial(wave - 1, {}, status="completed"))
+        progress(WaveReport(wave, list(trials), [], [], []))
+    progress.close()
+    waves = [int(line.split()[2].rstrip(":")) for line in stream.getvalue().splitlines()]
+    assert waves == [1, 4, 6]  # at 0.0 s, at 1.2 s (>= 1 s later), and the last one, held back, at close

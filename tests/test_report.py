@@ -169,12 +169,80 @@ def test_repr_html_of_an_unfitted_search_is_the_sklearn_diagram():
         assert not hasattr(search, "_repr_html_")
 
 
-def test_report_html_embeds_every_chart(fitted, tmp_path):
+def test_static_report_html_embeds_every_chart_as_a_png(fitted, tmp_path):
     pytest.importorskip("matplotlib")
-    path = report.write_report(fitted, tmp_path / "report.html")
+    path = report.write_report(fitted, tmp_path / "report.html", interactive=False)
     page = path.read_text()
     assert page.count("src='data:image/png;base64,") == 4
     assert "Leaderboard" in page and "compute saved" in page
+
+
+def test_report_html_draws_every_chart_with_plotly_embedded_for_offline_use(fitted):
+    pytest.importorskip("plotly")
+    page = report.report_html(fitted)
+    for name in ("metric_history", "learning_curves", "parallel_coordinates", "param_scores"):
+        assert page.count(f'id="chart-{name}"') == 1, name
+    assert re.search(r"<script[^>]*\ssrc=", page) is None  # plotly.js is inline
+    assert "src='data:image/png" not in page
+    assert page.count("Plotly.newPlot(") == 4
+
+
+def test_without_plotly_the_report_has_png_charts_and_names_the_plot_extra(fitted, monkeypatch):
+    pytest.importorskip("matplotlib")
+    monkeypatch.setitem(sys.modules, "plotly", None)
+    page = report.report_html(fitted)
+    assert page.count("src='data:image/png;base64,") == 4
+    assert "interactive ones (hover, zoom, brushing) need plotly, from the 'plot' extra" in page
+    with pytest.raises(ImportError, match=r"'plot' extra"):
+        report.report_html(fitted, interactive=True)
+
+
+def test_without_plotly_and_matplotlib_each_missing_chart_names_the_plot_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "plotly", None)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    page = report.report_html(_hand_made())
+    assert page.count("This chart needs the 'plot' extra") == 4
+    assert "python -m pip install 'hdsearch[plot]'" in page
+
+
+def test_report_html_rejects_a_bad_interactive():
+    with pytest.raises(ValueError, match="interactive='yes'"):
+        report.report_html(_hand_made(), interactive="yes")
+
+
+def test_plotly_learning_curves_mark_terminated_trials_where_they_stopped(fitted):
+    pytest.importorskip("plotly")
+    figure = report.plotly_figures(fitted)["learning_curves"]
+    stops = [trace for trace in figure.data if trace.name == "terminated here"]
+    assert len(stops) == 1
+    terminated = [t for t in fitted.trials_ if t.status == "terminated"]
+    view = experiment_view(fitted)
+    assert list(stops[0].x) == [view.n_intervals(t) for t in terminated]
+    assert list(stops[0].y) == pytest.approx([view.score(t) for t in terminated])
+    assert f"<b>trial {terminated[0].trial_id}</b>" in stops[0].text[0]
+    curves = [trace for trace in figure.data if trace.name != "terminated here"]
+    assert len(curves) == len(fitted.trials_)
+
+
+def test_plotly_hover_text_holds_id_status_score_and_params(fitted):
+    pytest.importorskip("plotly")
+    figure = report.plotly_figures(fitted)["metric_history"]
+    trace = next(trace for trace in figure.data if trace.name == "completed")
+    trial = next(t for t in fitted.trials_ if t.status == "completed" and t.trial_id == trace.x[0])
+    text = trace.text[0]
+    assert f"<b>trial {trial.trial_id}</b>" in text and "status: completed" in text
+    assert f"score: {experiment_view(fitted).score(trial):.4f}" in text
+    assert f"learning_rate = {trial.params['learning_rate']}" in text
+
+
+def test_plotly_parallel_coordinates_have_trial_log_categorical_and_score_axes(fitted):
+    pytest.importorskip("plotly")
+    figure = report.plotly_figures(fitted)["parallel_coordinates"]
+    dimensions = figure.data[0].dimensions
+    assert [d.label for d in dimensions] == ["trial", "alpha (log)", "eta0 (log)", "learning_rate", "score"]
+    assert list(dimensions[3].ticktext) == ["constant", "invscaling", "adaptive"]
+    alphas = [t.params["alpha"] for t in fitted.trials_]
+    assert list(dimensions[1].values) == pytest.approx([math.log10(a) for a in alphas])
 
 
 # ------------------------------------------------------------------ charts
