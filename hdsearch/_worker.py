@@ -312,9 +312,12 @@ def advance_fold(
 ):
     """Advance one fold of one trial through steps ``first_step..last_step`` of a resource.
 
-    The fold is scored only at ``scored_steps`` (the last step among them),
-    and the resource moves the model from one scored step to the next in one
-    :meth:`~hdsearch.resource.BaseResource.advance` call.
+    The fold is scored at ``scored_steps`` (the last step among them), and at
+    the steps in between that the resource can read from the model without
+    retraining (boosting rounds); the resource moves the model from one
+    scored step to the next in one :meth:`~hdsearch.resource.BaseResource.advance`
+    call, or through all of them in one call where one fit stands for them
+    (:meth:`~hdsearch.resource.BaseResource.segments`).
 
     Parameters
     ----------
@@ -346,9 +349,10 @@ def advance_fold(
     Returns
     -------
     outcome : dict
-        ``steps``: one dict per scored step run (``interval``, ``test_scores``,
-        ``train_scores``, ``fit_time`` since the previous scored step,
-        ``score_time``, ``error``); ``model``: the fold model or
+        ``steps``: one dict per step scored, in step order (``interval``,
+        ``test_scores``, ``train_scores``, ``fit_time`` of the call that
+        reached it, on the call's last step, ``score_time``, ``error``);
+        ``model``: the fold model or
         None; ``failed``: whether a fit failed (the fold stops there);
         ``exception``: an error the parent must raise, or None.
     """
