@@ -276,8 +276,9 @@ class WaveEngine:
         at and the last one, or every interval.
     run_ahead : int or None, default=None
         How many stops past its trial's next stop a per-fold task runs: None
-        chooses from measured task times and how often the policy stops
-        trials. It changes no result, only the number of waves.
+        chooses from how often the policy stopped trials lately (to the end
+        while that is rare, else none). It changes no result, only the
+        number of waves.
 
     Attributes
     ----------
@@ -305,7 +306,6 @@ class WaveEngine:
         self.multimetric = None
         self._sampler_exhausted = False
         self._last_task_seconds = {}
-        self._seconds_per_step = {}
         # Where each fold of a running trial is: its model and results past
         # the trial's records. Dropped as soon as the trial ends.
         self._folds = {}
@@ -519,14 +519,14 @@ class WaveEngine:
                     if progress is not None and progress.covers(stop):
                         continue
                     first = (reached if progress is None else progress.position) + 1
-                    tasks.append(FoldTask(trial, fold, first, self._task_end(trial, first, stop)))
+                    tasks.append(FoldTask(trial, fold, first, self._task_end(stop)))
             else:  # interval k is fold k - 1
                 tasks.extend(FoldTask(trial, fold) for fold in range(reached, stop))
         # Stable sort: equal estimates keep trial order.
         tasks.sort(key=lambda task: -self._last_task_seconds.get(task.trial.trial_id, 0.0))
         return tasks
 
-    def _task_end(self, trial, first, stop):
+    def _task_end(self, stop):
         """Where a task that must reach ``stop`` ends: ``stop``, or a later stop when running ahead pays."""
         final = self.evaluation.n_intervals
         end = stop
@@ -534,24 +534,16 @@ class WaveEngine:
             for _ in range(self.run_ahead):
                 end = self._next_stop(end) if end < final else end
             return end
-        # Run ahead only while the policy rarely stops a trial: the work past
-        # a termination is lost.
-        seconds_per_step = self._seconds_per_step.get(trial.trial_id)
+        # While the policy rarely stops a trial, a task runs to the trial's
+        # end: one wave instead of one per decision (each with its dispatch,
+        # its barrier and the model's round trip; for staged boosting, its
+        # prediction of every earlier tree again), for the little work that
+        # a rare termination then throws away. Otherwise, interval by interval.
         if (
-            self.policy is None
-            or seconds_per_step is None
-            or len(self._recent_decisions) < RUN_AHEAD_WINDOW
-            or sum(self._recent_decisions) > RUN_AHEAD_MAX_STOP_RATE * RUN_AHEAD_WINDOW
+            len(self._recent_decisions) == RUN_AHEAD_WINDOW
+            and sum(self._recent_decisions) <= RUN_AHEAD_MAX_STOP_RATE * RUN_AHEAD_WINDOW
         ):
-            return end
-        # A resource that scores every step from one fit pays its fixed cost
-        # (for boosting, predicting every earlier tree again) once per call:
-        # one call to the end is cheapest. Otherwise run until a wave's fixed
-        # cost (dispatch, the barrier, the model's round trip) weighs little.
-        if self.evaluation.scores_from_one_fit:
             return final
-        while end < final and (end - first + 1) * seconds_per_step < RUN_AHEAD_TASK_SECONDS:
-            end = self._next_stop(end)
         return end
 
     # ------------------------------------------------------------- waves
@@ -608,8 +600,6 @@ class WaveEngine:
             progress.exception = (scored[min(done, len(scored) - 1)], outcome["exception"])
         seconds = sum(s["fit_time"] + s["score_time"] for s in steps)
         self._last_task_seconds[task.trial.trial_id] = seconds
-        if steps and not outcome["failed"]:
-            self._seconds_per_step[task.trial.trial_id] = seconds / (steps[-1]["interval"] - task.first + 1)
 
     def _release_steps(self):
         """Record, for every running trial, the fold results up to the stop of this wave."""
@@ -805,9 +795,8 @@ def _as_metric_dict(scores):
     return {"score": scores}
 
 
-#: Run ahead only while, of the latest this many policy decisions on a running trial,
+#: Tasks run ahead to their trial's end only while, of the latest this many
+#: policy decisions on a running trial,
 RUN_AHEAD_WINDOW = 12
-#: at most this share stopped their trial;
+#: at most this share stopped their trial.
 RUN_AHEAD_MAX_STOP_RATE = 0.1
-#: then run until a task is estimated to take this long.
-RUN_AHEAD_TASK_SECONDS = 0.25
