@@ -519,15 +519,15 @@ class WaveEngine:
                     if progress is not None and progress.covers(stop):
                         continue
                     first = (reached if progress is None else progress.position) + 1
-                    tasks.append(FoldTask(trial, fold, first, self._task_end(stop)))
+                    tasks.append(FoldTask(trial, fold, first, self._task_end(first, stop)))
             else:  # interval k is fold k - 1
                 tasks.extend(FoldTask(trial, fold) for fold in range(reached, stop))
         # Stable sort: equal estimates keep trial order.
         tasks.sort(key=lambda task: -self._last_task_seconds.get(task.trial.trial_id, 0.0))
         return tasks
 
-    def _task_end(self, stop):
-        """Where a task that must reach ``stop`` ends: ``stop``, or a later stop when running ahead pays."""
+    def _task_end(self, first, stop):
+        """Where a task from ``first`` that must reach ``stop`` ends: ``stop``, or a later stop when that pays."""
         final = self.evaluation.n_intervals
         end = stop
         if self.run_ahead is not None:
@@ -538,12 +538,19 @@ class WaveEngine:
         # end: one wave instead of one per decision (each with its dispatch,
         # its barrier and the model's round trip; for staged boosting, its
         # prediction of every earlier tree again), for the little work that
-        # a rare termination then throws away. Otherwise, interval by interval.
+        # a rare termination then throws away.
         if (
             len(self._recent_decisions) == RUN_AHEAD_WINDOW
             and sum(self._recent_decisions) <= RUN_AHEAD_MAX_STOP_RATE * RUN_AHEAD_WINDOW
         ):
             return final
+        # Otherwise stop by stop; but a staged boosting model pays, at every
+        # call, to predict all its trees again on the training rows, so its
+        # calls at least double the rounds it holds (the total of those
+        # predictions stays linear in the rounds, not quadratic).
+        if self.evaluation.scores_from_one_fit:
+            while end < final and end < 2 * (first - 1):
+                end = self._next_stop(end)
         return end
 
     # ------------------------------------------------------------- waves
