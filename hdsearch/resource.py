@@ -114,9 +114,10 @@ class BaseResource(ConfigObject):
     def advance(self, model, first, last, fold, rng_for, classes):
         """Run steps ``first..last`` (from 1) on ``model`` and return the model after ``last``.
 
-        The engine always calls it from one scored interval to the next, so
-        the boundaries of the native calls do not depend on how work is
-        grouped into tasks.
+        The engine calls it from one scored interval to the next (through
+        several only where :meth:`scores_from_one_fit` holds), so the
+        boundaries of the native calls do not depend on how work is grouped
+        into tasks.
 
         Parameters
         ----------
