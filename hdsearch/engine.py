@@ -308,6 +308,8 @@ class WaveEngine:
         self._sampler_exhausted = False
         self._last_task_seconds = {}
         self._seconds_per_step = {}
+        # Learning curves by trial object, with the number of results they were read from.
+        self._curves = {}
         self._n_workers = 1
         # Where each fold of a running trial is: its model and results past
         # the trial's records. Dropped as soon as the trial ends.
@@ -468,7 +470,7 @@ class WaveEngine:
         return [self._observation(t, metric).score for t in trials if t.status == COMPLETED]
 
     def _observation(self, trial, metric):
-        curve = trial.interval_scores(metric, self.evaluation.resource.per_fold, self.evaluation.n_splits)
+        curve = self._curve(trial, metric)
         score = curve[-1] if curve and trial.status != FAILED else float("nan")
         return Observation(
             trial.trial_id, dict(trial.params), trial.status, score, len(curve), self.evaluation.n_intervals
@@ -762,14 +764,13 @@ class WaveEngine:
     def _apply_policy(self):
         if self.policy is None:
             return
-        per_fold = self.evaluation.resource.per_fold
         metric = self._metric()
         final = self.evaluation.n_intervals
         # Warm-start trials come first, so they lead ties as earlier trials do.
         curves = [
             Curve(
                 position,
-                trial.interval_scores(metric, per_fold, self.evaluation.n_splits),
+                self._curve(trial, metric),
                 running=not trial.ended,
                 completed=trial.status == COMPLETED,
                 final_interval=final,
@@ -794,6 +795,21 @@ class WaveEngine:
                 self._changed[trial.trial_id] = trial
                 self._terminated.append((trial.trial_id, k, self.policy.explain(curves[position], curves, k)))
                 self._drop_models(trial)
+
+    def _curve(self, trial, metric):
+        """``trial.interval_scores``, computed again only once the trial has new results.
+
+        The policy and the sampling read every trial's curve after every
+        wave; recomputing them all made the parent's work grow with the
+        square of the trials.
+        """
+        version = (len(trial.results), metric)
+        cached = self._curves.get(id(trial))
+        if cached is None or cached[0] != version:
+            per_fold = self.evaluation.resource.per_fold
+            cached = (version, trial.interval_scores(metric, per_fold, self.evaluation.n_splits))
+            self._curves[id(trial)] = cached
+        return cached[1]
 
     def _metric(self):
         if self.primary_metric is not None:

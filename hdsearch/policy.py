@@ -20,7 +20,7 @@ worst possible.
 
 import math
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -52,6 +52,8 @@ class Curve:
     running: bool = True
     completed: bool = False
     final_interval: int = 1
+    # best_score_up_to(k) by k: a policy asks it of every peer for every candidate.
+    _best: dict = field(default_factory=dict, repr=False, compare=False)
 
     def has_score_at(self, k):
         """Whether the trial reported a score at interval ``k``."""
@@ -63,7 +65,9 @@ class Curve:
 
     def best_score_up_to(self, k):
         """Best score over the scored intervals among 1..k."""
-        return max(_finite_or_worst(s) for s in self._scored_up_to(k))
+        if k not in self._best:
+            self._best[k] = max(_finite_or_worst(s) for s in self._scored_up_to(k))
+        return self._best[k]
 
     def average_up_to(self, k):
         """Running average of the scores over the scored intervals among 1..k."""
