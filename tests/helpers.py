@@ -3,6 +3,7 @@
 import time
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import SGDClassifier
 
 
@@ -28,3 +29,26 @@ class SleepySGD(SGDClassifier):
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         time.sleep(0.05)
         return super().partial_fit(X, y, classes=classes, sample_weight=sample_weight)
+
+
+class FixedQuality(ClassifierMixin, BaseEstimator):
+    """Scores ``quality`` plus 0.01 per partial_fit call; a negative quality fails to fit."""
+
+    def __init__(self, quality=0.5):
+        self.quality = quality
+
+    def fit(self, X, y):
+        if self.quality < 0:
+            raise ValueError("this quality cannot fit")
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def partial_fit(self, X, y, classes=None):
+        self.calls_ = getattr(self, "calls_", 0) + 1
+        return self.fit(X, y)
+
+    def predict(self, X):
+        return np.zeros(len(X), dtype=int)
+
+    def score(self, X, y):
+        return self.quality + 0.01 * getattr(self, "calls_", 0)

@@ -6,7 +6,6 @@ import sys
 
 import numpy as np
 import pytest
-from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 from sklearn.model_selection import KFold
 
@@ -22,29 +21,10 @@ from hdsearch.policy import BanditPolicy
 from hdsearch.resource import PartialFit
 from hdsearch.trials import Observation
 
+from helpers import FixedQuality as Fixed
+
 X, y = make_classification(n_samples=60, n_features=4, random_state=0)
 CV = KFold(2)
-
-
-class Fixed(ClassifierMixin, BaseEstimator):
-    """Scores ``quality`` plus 0.01 per partial_fit call."""
-
-    def __init__(self, quality=0.5):
-        self.quality = quality
-
-    def fit(self, X, y):
-        self.classes_ = np.array([0, 1])
-        return self
-
-    def partial_fit(self, X, y, classes=None):
-        self.calls_ = getattr(self, "calls_", 0) + 1
-        return self.fit(X, y)
-
-    def predict(self, X):
-        return np.zeros(len(X), dtype=int)
-
-    def score(self, X, y):
-        return self.quality + 0.01 * getattr(self, "calls_", 0)
 
 
 QUALITIES = [0.5, 0.7, 0.95, 0.6, 0.99, 0.4]

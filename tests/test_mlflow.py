@@ -7,7 +7,6 @@ import time
 import mlflow
 import numpy as np
 import pytest
-from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import KFold
@@ -17,34 +16,12 @@ from hdsearch.callbacks import MLflowCallback, TrackingWarning
 from hdsearch.policy import BanditPolicy
 from hdsearch.resource import PartialFit
 
+from helpers import FixedQuality as Fixed
 from helpers import assert_same_cv_results
 
 X, y = make_classification(n_samples=40, n_features=4, random_state=0)
 QUALITIES = [0.5, 0.9, 0.6, 0.95, 0.3, 0.8]
 EPOCHS = 4
-
-
-class Fixed(ClassifierMixin, BaseEstimator):
-    """Scores ``quality`` plus 0.01 per partial_fit call; a negative quality fails to fit."""
-
-    def __init__(self, quality=0.5):
-        self.quality = quality
-
-    def fit(self, X, y):
-        if self.quality < 0:
-            raise ValueError("this quality cannot fit")
-        self.classes_ = np.array([0, 1])
-        return self
-
-    def partial_fit(self, X, y, classes=None):
-        self.calls_ = getattr(self, "calls_", 0) + 1
-        return self.fit(X, y)
-
-    def predict(self, X):
-        return np.zeros(len(X), dtype=int)
-
-    def score(self, X, y):
-        return self.quality + 0.01 * getattr(self, "calls_", 0)
 
 
 def search(callbacks, qualities=QUALITIES, **kwargs):
