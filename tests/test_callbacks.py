@@ -4,7 +4,6 @@ import builtins
 import math
 import sys
 
-import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 from sklearn.model_selection import KFold

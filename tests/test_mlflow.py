@@ -5,7 +5,6 @@ import sys
 import time
 
 import mlflow
-import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 from sklearn.exceptions import FitFailedWarning
