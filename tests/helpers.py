@@ -52,3 +52,19 @@ class FixedQuality(ClassifierMixin, BaseEstimator):
 
     def score(self, X, y):
         return self.quality + 0.01 * getattr(self, "calls_", 0)
+
+
+def force_run_ahead(monkeypatch, run_ahead):
+    """Make every search's engine run tasks exactly ``run_ahead`` stops past their trial's next stop.
+
+    0 is interval by interval: no work past a termination, which tests that
+    count the work done need.
+    """
+    from hdsearch.engine import WaveEngine
+
+    original = WaveEngine.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **{**kwargs, "run_ahead": run_ahead})
+
+    monkeypatch.setattr(WaveEngine, "__init__", init)

@@ -17,13 +17,12 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from helpers import assert_same_cv_results
+from helpers import assert_same_cv_results, force_run_ahead
 
 from hdsearch import HyperDriveSearchCV, loguniform
 from hdsearch._boosting import rounds_of
 from hdsearch._config import stream_factory
 from hdsearch._data import TrainingFold
-from hdsearch.engine import WaveEngine
 from hdsearch.policy import HalvingPolicy
 from hdsearch.resource import WarmStart
 
@@ -102,7 +101,9 @@ def fold_key(trial_id, fold):
 
 
 @pytest.mark.parametrize("name", LIBRARIES)
-def test_halving_stops_trials_and_every_fold_model_holds_the_rounds_reached(name):
+def test_halving_stops_trials_and_every_fold_model_holds_the_rounds_reached(name, monkeypatch):
+    # Tasks that ran ahead would train past a termination (and drop it): stop at each decision.
+    force_run_ahead(monkeypatch, 0)
     RecordingWarmStart.calls = []
     fitted = search(classifier(name), resource=RecordingWarmStart("n_estimators", 4, 24, step=4)).fit(X, y)
     results = fitted.cv_results_
@@ -152,7 +153,8 @@ class RoundCounter:
 
 
 @pytest.mark.parametrize("name", LIBRARIES)
-def test_each_interval_trains_only_its_new_rounds(name):
+def test_each_interval_trains_only_its_new_rounds(name, monkeypatch):
+    force_run_ahead(monkeypatch, 0)  # no work past a termination to count
     RoundCounter.rounds = 0
     fitted = search(RoundCounter.estimator(name), n_jobs=1).fit(X, y, **RoundCounter.fit_params(name))
     reached = fitted.cv_results_["resource_reached"]
@@ -241,10 +243,7 @@ def test_catboost_randomness_gives_the_same_results_however_far_tasks_run_ahead(
     # stream restarts at every continuation, in one task or across tasks alike.
     estimator = classifier("catboost", random_strength=1, bootstrap_type="Bernoulli", subsample=0.7)
     reference = search(estimator, policy=HalvingPolicy(factor=2, min_resource=1)).fit(X, y)
-    original = WaveEngine.__init__
-    monkeypatch.setattr(
-        WaveEngine, "__init__", lambda self, *args, **kwargs: original(self, *args, **{**kwargs, "run_ahead": run_ahead})
-    )
+    force_run_ahead(monkeypatch, run_ahead)
     forced = search(estimator, policy=HalvingPolicy(factor=2, min_resource=1)).fit(X, y)
     assert_same_cv_results(reference.cv_results_, forced.cv_results_)
 

@@ -14,11 +14,9 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.metrics import r2_score
 from sklearn.model_selection import KFold
 
-import hdsearch.search
-from helpers import assert_same_cv_results
+from helpers import assert_same_cv_results, force_run_ahead
 
 from hdsearch import HyperDriveSearchCV, choice, loguniform
-from hdsearch.engine import WaveEngine
 from hdsearch.policy import BanditPolicy, HalvingPolicy, MedianStoppingPolicy, TruncationSelectionPolicy
 from hdsearch.resource import PartialFit, Subsample, WarmStart
 
@@ -171,15 +169,6 @@ def test_sgd_shuffles_each_epoch_itself_from_a_seeded_random_state_on_the_same_r
 
 # ---------------------------------------------------------- run-ahead
 
-def forced_run_ahead(monkeypatch, run_ahead):
-    class Forced(WaveEngine):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.run_ahead = run_ahead
-
-    monkeypatch.setattr(hdsearch.search, "WaveEngine", Forced)
-
-
 def trial_table(search):
     return [
         (t.status, sorted((r.fold, r.interval, tuple(r.test_scores.items()), r.error) for r in t.results))
@@ -231,7 +220,7 @@ def test_results_do_not_depend_on_how_far_tasks_run_ahead(monkeypatch, case):
     X, y = data()
 
     def fit(run_ahead, n_jobs=1):
-        forced_run_ahead(monkeypatch, run_ahead)
+        force_run_ahead(monkeypatch, run_ahead)
         return HyperDriveSearchCV(
             make_estimator(), space, resource=resource, policy=policy, max_total_runs=8,
             max_concurrent_runs=3, cv=3, random_state=0, n_jobs=n_jobs,
@@ -249,7 +238,7 @@ def test_results_do_not_depend_on_how_far_tasks_run_ahead(monkeypatch, case):
 def test_run_ahead_work_past_a_termination_is_dropped(monkeypatch):
     """Run far ahead, a stopped trial still holds nothing past the interval it stopped at."""
     X, y = classification()
-    forced_run_ahead(monkeypatch, 100)
+    force_run_ahead(monkeypatch, 100)
     search = HyperDriveSearchCV(
         SGDClassifier(random_state=0), {"alpha": loguniform(-9, -1)}, resource=PartialFit(max_epochs=8),
         policy=HalvingPolicy(factor=2), max_total_runs=8, cv=3, random_state=0,
