@@ -22,7 +22,7 @@ SECTIONS = {
     "search_space": None,  # any parameter name
     "search": {
         "sampling", "scoring", "refit", "cv", "n_jobs", "random_state", "error_score",
-        "return_train_score", "verbose", "pre_dispatch",
+        "return_train_score", "verbose", "pre_dispatch", "curves",
     },
     "early_termination": None,  # "type" plus the policy's arguments
     "resource": None,  # "type" plus the resource's arguments

@@ -245,3 +245,27 @@ def test_run_ahead_work_past_a_termination_is_dropped(monkeypatch):
     ).fit(X, y)
     for trial, reached in zip(search.trials_, search.cv_results_["n_intervals"]):
         assert max(r.interval for r in trial.results) == reached
+
+
+def test_a_toml_spec_sets_curves(tmp_path):
+    from hdsearch._spec import SpecError, read_spec
+
+    text = """
+[data]
+dataset = "breast_cancer"
+[estimator]
+class = "sklearn.linear_model.SGDClassifier"
+[search_space]
+alpha = "loguniform(-9, -2)"
+[search]
+curves = "{curves}"
+[resource]
+type = "partial_fit"
+max_epochs = 4
+"""
+    path = tmp_path / "spec.toml"
+    path.write_text(text.format(curves="all"))
+    assert read_spec(path).search.curves == "all"
+    path.write_text(text.format(curves="every"))
+    with pytest.raises(SpecError, match="curves"):
+        read_spec(path)
