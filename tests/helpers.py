@@ -1,5 +1,9 @@
 """Assertions and estimators shared by the tests."""
 
+import os
+import signal
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -68,3 +72,18 @@ def force_run_ahead(monkeypatch, run_ahead):
         original(self, *args, **{**kwargs, "run_ahead": run_ahead})
 
     monkeypatch.setattr(WaveEngine, "__init__", init)
+
+
+def kill_when(code, ready, timeout=120):
+    """Run ``code`` in a child Python and SIGKILL it as soon as ``ready()`` holds.
+
+    The child must still be running then: a search that ended first fails the test.
+    """
+    child = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert child.poll() is None, "the search ended before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()

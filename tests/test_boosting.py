@@ -1,10 +1,7 @@
 """XGBoost, LightGBM and CatBoost: boosting rounds continued natively, interval by interval."""
 
 import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import textwrap
 import time
 import warnings
@@ -17,7 +14,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from helpers import assert_same_cv_results, force_run_ahead
+from helpers import assert_same_cv_results, force_run_ahead, kill_when
 
 from hdsearch import HyperDriveSearchCV, loguniform
 from hdsearch._boosting import rounds_of
@@ -317,14 +314,7 @@ def test_a_killed_lightgbm_search_resumes_to_the_uninterrupted_results(tmp_path)
     library("lightgbm")
     db = str(tmp_path / "store.db")
     here = os.path.dirname(__file__)
-    child = subprocess.Popen([sys.executable, "-c", CHILD.format(paths=[here, os.path.dirname(here)], db=db)])
-    deadline = time.monotonic() + 120
-    while not _killable(db):
-        assert child.poll() is None, "the search ended before it could be killed"
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait()
+    kill_when(CHILD.format(paths=[here, os.path.dirname(here)], db=db), lambda: _killable(db))
     with sqlite3.connect(db) as connection:
         stored = connection.execute("SELECT COUNT(*) FROM trials").fetchone()[0]
     assert stored < 8, "the kill should land mid-search"

@@ -1,12 +1,8 @@
 """Resume and warm start through the store: an interrupted search costs nothing."""
 
 import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import textwrap
-import time
 
 import numpy as np
 import pytest
@@ -14,7 +10,7 @@ from sklearn.datasets import make_classification
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import KFold
 
-from helpers import SleepySGD, assert_same_cv_results
+from helpers import SleepySGD, assert_same_cv_results, kill_when
 
 from hdsearch import HyperDriveSearchCV, load_experiment, loguniform
 from hdsearch.engine import WaveEngine
@@ -66,15 +62,7 @@ def killable(db):
 def test_a_search_killed_with_sigkill_resumes_to_the_uninterrupted_results(tmp_path):
     db = str(tmp_path / "store.db")
     here = os.path.dirname(__file__)
-    code = CHILD.format(paths=[here, os.path.dirname(here)], db=db)
-    child = subprocess.Popen([sys.executable, "-c", code])
-    deadline = time.monotonic() + 120
-    while not killable(db):
-        assert child.poll() is None, "the search ended before it could be killed"
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait()
+    kill_when(CHILD.format(paths=[here, os.path.dirname(here)], db=db), lambda: killable(db))
 
     with sqlite3.connect(db) as connection:
         stored = connection.execute("SELECT COUNT(*) FROM trials").fetchone()[0]
