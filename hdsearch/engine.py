@@ -555,9 +555,10 @@ class WaveEngine:
             return end
         decisions = self._recent_decisions
         stop_rate = (sum(decisions) + 0.5) / (len(decisions) + 1)  # 1/2 before any decision
-        if stop_rate <= RUN_AHEAD_RARE_STOPS:
+        staged = self.evaluation.scores_from_one_fit
+        if stop_rate <= (RUN_AHEAD_RARE_STOPS_STAGED if staged else RUN_AHEAD_RARE_STOPS):
             return final  # one wave for the rest of the trial
-        if self.evaluation.scores_from_one_fit:
+        if staged:
             # A staged boosting model pays, at every call, to predict all its
             # trees again on the training rows: its calls at least double the
             # rounds it holds (those predictions then stay linear in the rounds).
@@ -846,8 +847,12 @@ def _as_metric_dict(scores):
 #: The stop rate that decides how far tasks run ahead is read over the latest
 #: this many policy decisions on a running trial.
 RUN_AHEAD_WINDOW = 48
-#: At or below this stop rate, tasks run to their trial's end.
+#: At or below this stop rate, tasks run to their trial's end;
 RUN_AHEAD_RARE_STOPS = 0.03
+#: staged boosting tasks sooner, since each call of theirs predicts every
+#: earlier tree again (measured: ten warm-start calls to 200 iterations cost
+#: 1.85 times one fit).
+RUN_AHEAD_RARE_STOPS_STAGED = 0.15
 #: What one wave costs beyond its tasks, in seconds of wall time: measured
 #: 12 ms for a wave of 12 trivial tasks on two loky workers, plus the tasks'
 #: own slicing and the models' round trip.
