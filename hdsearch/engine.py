@@ -62,7 +62,7 @@ class FoldProgress:
         The fold model after step ``position``.
     position : int
         The last step the model has run.
-    ahead : list of dict
+    ahead : deque of dict
         Step outcomes past the trial's recorded results, in step order.
     failed : bool
         Whether the last of ``ahead`` is a failed fit (the fold goes no further).
@@ -73,7 +73,7 @@ class FoldProgress:
 
     model: object = None
     position: int = 0
-    ahead: list = field(default_factory=list)
+    ahead: deque = field(default_factory=deque)
     failed: bool = False
     exception: tuple | None = None
 
@@ -512,7 +512,7 @@ class WaveEngine:
         unless the wave runs anyway: then it runs ahead too, so that waves
         stay full.
         """
-        tasks, ahead = [], []
+        tasks, covered = [], []
         per_fold = self.evaluation.resource.per_fold
         self._stops = {}
         n_running = sum(not trial.ended for trial in self.trials)
@@ -526,15 +526,18 @@ class WaveEngine:
                 for fold in range(self.evaluation.n_splits):
                     progress = self._folds.get((trial.trial_id, fold))
                     position = reached if progress is None else progress.position
-                    end = self._task_end(trial, position + 1, stop, n_running)
                     if progress is None or not progress.covers(stop):
+                        end = self._task_end(trial, position + 1, stop, n_running)
                         tasks.append(FoldTask(trial, fold, position + 1, end))
-                    elif not (progress.failed or progress.exception) and end > position:
-                        ahead.append(FoldTask(trial, fold, position + 1, end))
+                    elif not (progress.failed or progress.exception):
+                        covered.append((trial, fold, position, stop))
             else:  # interval k is fold k - 1
                 tasks.extend(FoldTask(trial, fold) for fold in range(reached, stop))
-        if tasks:
-            tasks += ahead
+        if tasks:  # the wave runs anyway: the folds that ran ahead may go further
+            for trial, fold, position, stop in covered:
+                end = self._task_end(trial, position + 1, stop, n_running)
+                if end > position:
+                    tasks.append(FoldTask(trial, fold, position + 1, end))
         # Stable sort: equal estimates keep trial order.
         tasks.sort(key=lambda task: -self._last_task_seconds.get(task.trial.trial_id, 0.0))
         return tasks
@@ -638,25 +641,24 @@ class WaveEngine:
 
     def _release_steps(self):
         """Record, for every running trial, the fold results up to the stop of this wave."""
-        released = []
-        for trial_id in sorted(self._stops):
-            stop = self._stops[trial_id]
+        running = sorted(self._stops.items())
+        # A search-stopping error the trials have reached raises before anything is recorded.
+        for trial_id, stop in running:
             for fold in range(self.evaluation.n_splits):
                 progress = self._folds.get((trial_id, fold))
                 if progress is not None and progress.exception is not None and progress.exception[0] <= stop:
                     raise progress.exception[1]
-                released.append((trial_id, fold, stop, progress))
-        for trial_id, fold, stop, progress in released:
+        for trial_id, stop in running:
             trial = self.trials[trial_id]
-            if progress is None:
-                continue
-            while progress.ahead and progress.ahead[0]["interval"] <= stop:
-                step = progress.ahead.pop(0)
-                self._record(trial, fold, step["interval"], step)
-            if progress.failed and not progress.ahead:  # the failed fit was just recorded
-                trial.status = FAILED
-        for trial_id in sorted(self._stops):
-            trial = self.trials[trial_id]
+            for fold in range(self.evaluation.n_splits):
+                progress = self._folds.get((trial_id, fold))
+                if progress is None:
+                    continue
+                while progress.ahead and progress.ahead[0]["interval"] <= stop:
+                    step = progress.ahead.popleft()
+                    self._record(trial, fold, step["interval"], step)
+                if progress.failed and not progress.ahead:  # the failed fit was just recorded
+                    trial.status = FAILED
             self._changed[trial_id] = trial
             self._end_if_finished(trial)
 
