@@ -134,6 +134,32 @@ def scores_from_one_fit(estimator, param):
     -------
     bool
     """
+    if not is_gradient_boosting(estimator, param):
+        return False
+    owner, _ = split_param(estimator, param)
+    # With early stopping on, where a fit stops depends on the calls that reached it.
+    if "early_stopping" in owner.get_params(deep=False):  # HistGradientBoosting*
+        return owner.early_stopping is False
+    return owner.n_iter_no_change is None
+
+
+def is_gradient_boosting(estimator, param):
+    """Whether ``param`` counts the rounds of a scikit-learn gradient boosting model.
+
+    ``GradientBoosting*`` (``n_estimators``) and ``HistGradientBoosting*``
+    (``max_iter``): a ``warm_start`` fit of theirs predicts every round held
+    on the training rows before it grows new ones.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Or a ``Pipeline`` ending in one.
+    param : str
+
+    Returns
+    -------
+    bool
+    """
     from sklearn.ensemble import (
         GradientBoostingClassifier,
         GradientBoostingRegressor,
@@ -142,12 +168,9 @@ def scores_from_one_fit(estimator, param):
     )
 
     owner, name = split_param(estimator, param)
-    # With early stopping on, where a fit stops depends on the calls that reached it.
     if isinstance(owner, (HistGradientBoostingClassifier, HistGradientBoostingRegressor)):
-        return name == "max_iter" and owner.early_stopping is False
-    if isinstance(owner, (GradientBoostingClassifier, GradientBoostingRegressor)):
-        return name == "n_estimators" and owner.n_iter_no_change is None
-    return False
+        return name == "max_iter"
+    return isinstance(owner, (GradientBoostingClassifier, GradientBoostingRegressor)) and name == "n_estimators"
 
 
 def parameter_names(estimator):

@@ -392,7 +392,9 @@ def advance_fold(
                 outcome["failed"] = True
                 return outcome
             fit_time = time.time() - start
-            views = resource.views_at(model, segment[:-1]) if len(segment) > 1 else {}
+            # One staged pass scores the whole segment, its last step too: the
+            # model's own prediction would predict every round again.
+            views = resource.views_at(model, segment) if len(segment) > 1 else {}
             # The test rows passed the finiteness check at this task's first score.
             with config_context(assume_finite=previous >= first_step or get_config()["assume_finite"]):
                 # Steps before the segment's first scored one, where the model can

@@ -144,6 +144,11 @@ class Evaluation:
         return self.resource.n_intervals(self.n_splits, self.smallest_train_size)
 
     @cached_property
+    def held_step_cost(self):
+        """What a call that continues a fold model pays per step held, in steps trained."""
+        return self.resource.held_step_cost(self.estimator)
+
+    @cached_property
     def scores_from_one_fit(self):
         """Whether the resource scores every step of the estimator from one fit (staged boosting)."""
         return self.resource.scores_from_one_fit(self.estimator)
@@ -277,9 +282,10 @@ class WaveEngine:
         at and the last one, or every interval.
     run_ahead : int or None, default=None
         How many stops past its trial's next stop a per-fold task runs: None
-        weighs the waves saved against the work a termination would throw
-        away, from how often the policy stopped trials lately and measured
-        task times. It changes no result, only the number of waves.
+        weighs the waves and calls saved against the work a termination
+        would throw away, from how often the policy stopped trials lately
+        and measured task times. It changes no result, only the number of
+        waves and calls.
 
     Attributes
     ----------
@@ -545,10 +551,11 @@ class WaveEngine:
     def _task_end(self, trial, first, stop, n_running):
         """Where a task from ``first`` that must reach ``stop`` ends: ``stop``, or a later stop when that pays.
 
-        Running ahead saves waves (each with its dispatch, its barrier and
-        the models' round trip) and loses the work past a termination. The
-        stop rate is the share of the latest policy decisions that stopped
-        their trial.
+        Running ahead saves calls and waves: each wave has its dispatch, its
+        barrier and the models' round trip, and each call of a boosting model
+        predicts the rounds it holds again. It loses the work past a
+        termination. The stop rate is the share of the latest policy
+        decisions that stopped their trial.
         """
         final = self.evaluation.n_intervals
         end = stop
@@ -561,23 +568,27 @@ class WaveEngine:
         staged = self.evaluation.scores_from_one_fit
         if stop_rate <= (RUN_AHEAD_RARE_STOPS_STAGED if staged else RUN_AHEAD_RARE_STOPS):
             return final  # one wave for the rest of the trial
-        if staged:
-            # A staged boosting model pays, at every call, to predict all its
-            # trees again on the training rows: its calls at least double the
-            # rounds it holds (those predictions then stay linear in the rounds).
-            while end < final and end < 2 * (first - 1):
-                end = self._next_stop(end)
-            return end
         seconds_per_step = self._seconds_per_step.get(trial.trial_id)
         if self.policy is None or seconds_per_step is None:
             return end
-        # Go on while the work a termination would throw away, in CPU
-        # seconds, stays below what a task costs beyond its work: its share of
-        # the workers' time a wave costs, and its own slicing and model copies.
+        # What a task costs beyond its work, as its share of the workers' time
+        # a wave costs, plus its own slicing and model copies; a continuing
+        # call also pays for the steps its model holds.
         share = WAVE_SECONDS * self._n_workers / (n_running * self.evaluation.n_splits) + TASK_SECONDS
+        held_step_cost = self.evaluation.held_step_cost
+        alive = 1.0  # the chance the trial survives the decisions up to ``end``
+        n_decisions = 0
         while end < final:
             later = self._next_stop(end)
-            if stop_rate * (later - stop) * seconds_per_step > share:
+            n_decisions += 1
+            # A trial that passed decisions is likelier than most to pass the
+            # next: the j-th decision ahead stops it at the rate to the power 1/j.
+            alive *= (1.0 - stop_rate) ** (1.0 / n_decisions)
+            # Go on from ``end`` to ``later`` when the work a termination at or
+            # before ``end`` would throw away costs less than the next call saves.
+            wasted = (1.0 - alive) * (later - end) * seconds_per_step
+            saved = alive * (share + held_step_cost * end * seconds_per_step)
+            if wasted > saved:
                 break
             end = later
         return end

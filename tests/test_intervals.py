@@ -9,7 +9,7 @@ policy decision; none of it may change a result.
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification, make_regression
-from sklearn.ensemble import HistGradientBoostingRegressor, RandomForestClassifier
+from sklearn.ensemble import AdaBoostClassifier, HistGradientBoostingRegressor, RandomForestClassifier
 from sklearn.linear_model import SGDClassifier
 from sklearn.metrics import r2_score
 from sklearn.model_selection import KFold
@@ -18,7 +18,7 @@ from helpers import assert_same_cv_results, force_run_ahead
 
 from hdsearch import HyperDriveSearchCV, choice, loguniform
 from hdsearch.policy import BanditPolicy, HalvingPolicy, MedianStoppingPolicy, TruncationSelectionPolicy
-from hdsearch.resource import PartialFit, Subsample, WarmStart
+from hdsearch.resource import BOOSTING_HELD_STEP_COST, PartialFit, Subsample, WarmStart
 
 
 class CountingForest(RandomForestClassifier):
@@ -118,6 +118,20 @@ def test_warm_start_jumps_to_the_next_scored_value_in_one_fit(policy, expected_f
     # The refit repeats the calls each fold made.
     assert search.best_estimator_.fits_ == expected_fits
     assert len(search.best_estimator_.estimators_) == 20
+
+
+@pytest.mark.parametrize(
+    "estimator, expected",
+    [
+        (HistGradientBoostingRegressor(early_stopping=False), BOOSTING_HELD_STEP_COST),  # predicts held trees
+        (RandomForestClassifier(), 0.0),  # warm_start only grows the new trees
+        (AdaBoostClassifier(), 1.0),  # no warm_start: every call refits from scratch
+    ],
+)
+def test_warm_start_says_what_a_continuing_call_pays_for_the_rounds_held(estimator, expected):
+    param = "max_iter" if isinstance(estimator, HistGradientBoostingRegressor) else "n_estimators"
+    assert WarmStart(param, 2, 20, step=2).held_step_cost(estimator) == expected
+    assert PartialFit(max_epochs=5).held_step_cost(SGDClassifier()) == 0.0
 
 
 def test_subsample_trains_only_on_the_subsamples_it_scores():
