@@ -120,3 +120,46 @@ def test_take_rows_gives_what_indexing_gives(data_file, indices):
 def test_take_rows_out_of_bounds_raises_index_error():
     with pytest.raises(IndexError):
         _data.take_rows(np.zeros((3, 2)), np.array([0, 3]))
+
+
+@pytest.mark.parametrize(
+    "estimator, resource",
+    [
+        ("sgd", "partial_fit"),
+        ("hgb", "warm_start"),
+        ("forest", "subsample"),
+        ("forest", "folds"),
+    ],
+)
+def test_every_resource_works_on_arrays_the_workers_get_as_read_only_maps(estimator, resource):
+    # Targets, weights and fold rows over joblib's max_nbytes reach loky workers memory-mapped, read-only.
+    from sklearn.datasets import make_classification
+    from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+    from sklearn.linear_model import SGDClassifier
+
+    from hdsearch import HyperDriveSearchCV, choice
+    from hdsearch.policy import HalvingPolicy
+    from hdsearch.resource import PartialFit, Subsample, WarmStart
+    from hdsearch.search import SHARED_ARRAY_BYTES
+
+    X, y = make_classification(n_samples=12_000, n_features=4, random_state=0)
+    weights = np.ones(len(y))
+    assert y.nbytes > 1024 * int(SHARED_ARRAY_BYTES.rstrip("K"))
+    estimators = {
+        "sgd": (SGDClassifier(random_state=0), {"alpha": choice(1e-4, 1e-2)}),
+        "hgb": (HistGradientBoostingClassifier(early_stopping=False, random_state=0), {"max_depth": choice(2, 3)}),
+        "forest": (RandomForestClassifier(n_estimators=5, random_state=0), {"max_depth": choice(2, 3)}),
+    }
+    resources = {
+        "partial_fit": PartialFit(max_epochs=3),
+        "warm_start": WarmStart("max_iter", 2, 6, step=2),
+        "subsample": Subsample(3000, factor=2),
+        "folds": "folds",
+    }
+    model, space = estimators[estimator]
+    search = HyperDriveSearchCV(
+        model, space, resource=resources[resource], policy=HalvingPolicy(factor=2), sampling="grid",
+        cv=3, n_jobs=2, random_state=0, error_score="raise",
+    ).fit(X, y, sample_weight=weights)
+    assert set(search.cv_results_["status"]) <= {"completed", "terminated"}
+    assert np.isfinite(search.best_score_)
