@@ -745,10 +745,13 @@ def run_budget(regime, budget, data, rounds, n_jobs, wanted):
     X, _, y, _ = data
     methods = build_methods(regime, n_trials, n_jobs, wanted)
     rows = {name: Row(name, method.note) for name, method in methods.items()}
+    names = [name for name, method in methods.items() if method.build is not None]
     for round_ in range(rounds):
-        for name, method in methods.items():
-            if method.build is None:
-                continue
+        # Each round starts further down the list: the machine's speed drifts,
+        # and a fixed order would favour whatever ran after the same neighbour.
+        shift = round_ * len(names) // max(rounds, 1)
+        for name in names[shift:] + names[:shift]:
+            method = methods[name]
             search, elapsed = timed(method.build(), X, y)
             record(rows[name], search, elapsed, data, regime, n_trials)
             print(f"  {regime.key} {budget} ({n_trials} trials), round {round_ + 1}: {name} in {elapsed:.2f} s",

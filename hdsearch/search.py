@@ -471,7 +471,8 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             try:
                 # scikit-learn's Parallel carries its configuration (array_api_dispatch,
                 # transform_output, ...) to the workers, as GridSearchCV's does.
-                with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch,
+                # batch_size=1: the engine packs short tasks itself (hdsearch._bundling).
+                with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch, batch_size=1,
                               max_nbytes=SHARED_ARRAY_BYTES) as parallel:
                     trials = engine.run(parallel)
             except BaseException:
