@@ -132,7 +132,7 @@ def test_take_rows_out_of_bounds_raises_index_error():
     ],
 )
 def test_every_resource_works_on_arrays_the_workers_get_as_read_only_maps(estimator, resource):
-    # Targets, weights and fold rows over joblib's max_nbytes reach loky workers memory-mapped, read-only.
+    # Data over joblib's max_nbytes (1 MB) reaches loky workers memory-mapped, read-only.
     from sklearn.datasets import make_classification
     from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
     from sklearn.linear_model import SGDClassifier
@@ -140,11 +140,10 @@ def test_every_resource_works_on_arrays_the_workers_get_as_read_only_maps(estima
     from hdsearch import HyperDriveSearchCV, choice
     from hdsearch.policy import HalvingPolicy
     from hdsearch.resource import PartialFit, Subsample, WarmStart
-    from hdsearch.search import SHARED_ARRAY_BYTES
 
-    X, y = make_classification(n_samples=12_000, n_features=4, random_state=0)
+    X, y = make_classification(n_samples=40_000, n_features=4, random_state=0)
     weights = np.ones(len(y))
-    assert y.nbytes > 1024 * int(SHARED_ARRAY_BYTES.rstrip("K"))
+    assert X.nbytes > 1e6
     estimators = {
         "sgd": (SGDClassifier(random_state=0), {"alpha": choice(1e-4, 1e-2)}),
         "hgb": (HistGradientBoostingClassifier(early_stopping=False, random_state=0), {"max_depth": choice(2, 3)}),
@@ -153,7 +152,7 @@ def test_every_resource_works_on_arrays_the_workers_get_as_read_only_maps(estima
     resources = {
         "partial_fit": PartialFit(max_epochs=3),
         "warm_start": WarmStart("max_iter", 2, 6, step=2),
-        "subsample": Subsample(3000, factor=2),
+        "subsample": Subsample(10_000, factor=2),
         "folds": "folds",
     }
     model, space = estimators[estimator]
