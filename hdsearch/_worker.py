@@ -411,12 +411,15 @@ def advance_fold(
             # One staged pass scores the whole segment, its last step too: the
             # model's own prediction would predict every round again.
             views = resource.views_at(model, segment) if len(segment) > 1 else {}
+            # The steps before the segment's first scored one, where the model can
+            # answer for them without retraining, and that step from the same pass.
+            filled = resource.earlier_steps(model, previous + 1, segment[0]) if previous + 1 < segment[0] else []
+            views.update((step, view) for step, view in filled if step == segment[0])
             # The test rows passed the finiteness check at this task's first score.
             with config_context(assume_finite=previous >= first_step or get_config()["assume_finite"]):
-                # Steps before the segment's first scored one, where the model can
-                # answer for them without retraining.
-                for earlier, view in resource.earlier_steps(model, previous + 1, segment[0]):
-                    outcome["steps"].append(_score_step(earlier, view, test_set, train_set, error_score))
+                for earlier, view in filled:
+                    if earlier < segment[0]:
+                        outcome["steps"].append(_score_step(earlier, view, test_set, train_set, error_score))
                 for step in segment:
                     result = _score_step(step, views.get(step, model), test_set, train_set, error_score)
                     # The whole segment's fit is charged to its last step.

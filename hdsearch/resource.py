@@ -156,11 +156,13 @@ class BaseResource(ConfigObject):
         raise NotImplementedError
 
     def earlier_steps(self, model, first, last):
-        """Views of ``model`` (after step ``last``) as it was after steps ``first..last - 1``.
+        """Views of ``model`` (after step ``last``) as it was after steps ``first..last``.
 
         Only where the model can answer for an earlier step without
         retraining, cheaply; the worker scores them so a learning curve has
-        points between two scored intervals.
+        points between two scored intervals, and scores step ``last`` from
+        the same pass when it is there (rather than predicting every round
+        again).
 
         Parameters
         ----------
@@ -474,7 +476,12 @@ class WarmStart(BaseResource):
         return model
 
     def earlier_steps(self, model, first, last):
-        steps = list(range(first, last))
+        # The view at ``last`` stands in for the model's own prediction where the
+        # two are the same bit for bit; CatBoost's staged probabilities differ
+        # from its own in the last bit.
+        owner, _ = _boosting.split_param(model, self.param)
+        end = last if _boosting.library_of(owner) == "catboost" else last + 1
+        steps = list(range(first, end))
         try:
             views = _boosting.round_views(model, self.param, [self.schedule()[k - 1] for k in steps])
         except Exception:  # the points in between are a bonus: never fail a trial for them
