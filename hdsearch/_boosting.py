@@ -629,9 +629,11 @@ def round_views(model, param, rounds):
             return None
     elif name not in _ROUND_PARAMS[library]:
         return None
-    # A view at the model's own round count replaces the model's own prediction.
-    if library == "lightgbm" and sum(r for r in rounds if r < rounds_of(owner)) > LIGHTGBM_FILL_COST * rounds_of(owner):
-        return None
+    if library == "lightgbm":
+        held = rounds_of(owner)
+        # A view at the model's own round count replaces the model's own prediction.
+        if sum(r for r in rounds if r < held) > LIGHTGBM_FILL_COST * held:
+            return None
     staged = StagedPredictions(model, rounds, library)
     return [RoundView(model, count, staged) for count in rounds]
 

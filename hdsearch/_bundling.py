@@ -47,7 +47,8 @@ def balanced_bundles(seconds, n_workers):
         the tasks of unknown time last.
     """
     known = [i for i, s in enumerate(seconds) if s is not None]
-    unknown = _equal_chunks([i for i, s in enumerate(seconds) if s is None], UNKNOWN_BUNDLES_PER_WORKER * n_workers)
+    unknown = [i for i, s in enumerate(seconds) if s is None]
+    unknown = _equal_chunks(unknown, UNKNOWN_BUNDLES_PER_WORKER * n_workers)
     if not known:
         return unknown
     total = sum(seconds[i] for i in known)
