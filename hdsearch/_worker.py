@@ -287,22 +287,6 @@ def _params_message(params):
     return ", ".join(f"{k}={params[k]}" for k in sorted(params))
 
 
-def run_bundle(calls):
-    """Run ``(function, args, kwargs)`` calls one after the other; their results in order.
-
-    One joblib task for several short engine tasks (see :mod:`hdsearch._bundling`).
-
-    Parameters
-    ----------
-    calls : list of tuple
-
-    Returns
-    -------
-    list
-    """
-    return [function(*args, **kwargs) for function, args, kwargs in calls]
-
-
 def advance_fold(
     estimator,
     X,

@@ -33,8 +33,7 @@ from joblib import effective_n_jobs
 from sklearn.utils.parallel import delayed
 
 from ._fit_tasks import NoFitTasks
-from ._bundling import balanced_bundles
-from ._worker import advance_fold, fit_and_score_fold, lost_task_outcome, run_bundle
+from ._worker import advance_fold, fit_and_score_fold, lost_task_outcome
 from .policy import Curve
 from .resource import Folds
 from .trials import COMPLETED, FAILED, TERMINATED, FoldResult, Observation, Trial
@@ -158,11 +157,10 @@ class Evaluation:
         """The amount of resource at interval ``k``."""
         return self.resource.reached(k, self.smallest_train_size)
 
-    def fold_call(self, task, n_trials):
-        """The ``(function, args, kwargs)`` call that fits and scores a whole fold."""
+    def delayed_fold(self, task, n_trials):
+        """The ``joblib.delayed`` call that fits and scores a whole fold."""
         train, test = self.splits[task.fold]
-        return _call(
-            fit_and_score_fold,
+        return delayed(fit_and_score_fold)(
             self.estimator,
             self.X,
             self.y,
@@ -175,11 +173,10 @@ class Evaluation:
             **self.fit_tasks.worker_kwargs(task.trial.trial_id, task.fold, self.n_splits),
         )
 
-    def steps_call(self, task, model, scored_steps):
-        """The ``(function, args, kwargs)`` call that advances a fold by steps of a per-fold resource."""
+    def delayed_steps(self, task, model, scored_steps):
+        """The ``joblib.delayed`` call that advances a fold by steps of a per-fold resource."""
         train, test = self.splits[task.fold]
-        return _call(
-            advance_fold,
+        return delayed(advance_fold)(
             self.estimator,
             self.X,
             self.y,
@@ -514,7 +511,7 @@ class WaveEngine:
         return next((k for k in range(reached + 1, final) if self._acts_at(k)), final)
 
     def _next_tasks(self):
-        """The tasks of every running trial up to its next stop, in trial order.
+        """The tasks of every running trial up to its next stop, longest first.
 
         A per-fold task starts where its fold really is and may run ahead of
         the stop; a fold whose results already reach the stop gets no task,
@@ -547,6 +544,8 @@ class WaveEngine:
                 end = self._task_end(trial, position + 1, stop, n_running)
                 if end > position:
                     tasks.append(FoldTask(trial, fold, position + 1, end))
+        # Stable sort: equal estimates keep trial order.
+        tasks.sort(key=lambda task: -self._last_task_seconds.get(task.trial.trial_id, 0.0))
         return tasks
 
     def _task_end(self, trial, first, stop, n_running):
@@ -600,9 +599,9 @@ class WaveEngine:
         evaluation = self.evaluation
         if evaluation.resource.per_fold:
             return [
-                evaluation.steps_call(task, self._take_model(task), self.scored_intervals) for task in tasks
+                evaluation.delayed_steps(task, self._take_model(task), self.scored_intervals) for task in tasks
             ]
-        return [evaluation.fold_call(task, n_trials) for task in tasks]
+        return [evaluation.delayed_fold(task, n_trials) for task in tasks]
 
     def _take_model(self, task):
         """The fold model a task continues from (None for a fresh fold); the task hands it back."""
@@ -692,8 +691,7 @@ class WaveEngine:
             if not group:
                 continue
             try:
-                for i, outcome in zip(group, self._run_bundled(parallel, [tasks[i] for i in group],
-                                                               [calls[i] for i in group])):
+                for i, outcome in zip(group, parallel([calls[i] for i in group])):
                     outcomes[i] = outcome
             except Exception as exc:
                 if not _is_worker_death(exc) or self.evaluation.error_score == "raise":
@@ -708,23 +706,6 @@ class WaveEngine:
             if outcomes[i] is None:
                 outcomes[i] = self._lost_outcome(dead_trials[task.trial.trial_id])
         return outcomes
-
-    def _run_bundled(self, parallel, tasks, calls):
-        """Run ``calls`` on ``parallel``, short ones bundled (see :mod:`hdsearch._bundling`); outcomes in call order."""
-        bundles = balanced_bundles([self._estimated_seconds(task) for task in tasks], self._n_workers)
-        results = parallel(delayed(run_bundle)([calls[i] for i in bundle]) for bundle in bundles)
-        outcomes = [None] * len(calls)
-        for bundle, result in zip(bundles, results):
-            for i, outcome in zip(bundle, result):
-                outcomes[i] = outcome
-        return outcomes
-
-    def _estimated_seconds(self, task):
-        """A task's time from its trial's measured ones, or None before any."""
-        per_step = self._seconds_per_step.get(task.trial.trial_id)
-        if per_step is not None:
-            return per_step * (task.last - task.first + 1)
-        return self._last_task_seconds.get(task.trial.trial_id)
 
     def _lost_outcome(self, reason):
         evaluation = self.evaluation
@@ -856,10 +837,6 @@ class WaveEngine:
     def _out_of_time(self, start):
         limit = self.budget.max_duration
         return limit is not None and time.monotonic() - start >= limit
-
-
-def _call(function, *args, **kwargs):
-    return function, args, kwargs
 
 
 def _is_worker_death(exc):

@@ -471,11 +471,10 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             try:
                 # scikit-learn's Parallel carries its configuration (array_api_dispatch,
                 # transform_output, ...) to the workers, as GridSearchCV's does.
-                # batch_size=1: the engine packs short tasks itself (hdsearch._bundling).
-                # joblib's other defaults stay: a Parallel whose memory-mapping
-                # settings differ from the last one's restarts the loky workers
-                # (measured: 1.5 to 2 s, a search that follows GridSearchCV).
-                with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch, batch_size=1) as parallel:
+                # joblib's defaults stay: a Parallel whose memory-mapping settings
+                # differ from the last one's restarts the loky workers (measured:
+                # 1.5 to 2 s for a search that follows GridSearchCV).
+                with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
                     trials = engine.run(parallel)
             except BaseException:
                 # KeyboardInterrupt included: what finished stays readable.
