@@ -23,6 +23,7 @@ by interval, so how far tasks run ahead (chosen from measured times) never
 changes a result.
 """
 
+import os
 import time
 from collections import deque
 from concurrent.futures import BrokenExecutor
@@ -33,6 +34,7 @@ from joblib import effective_n_jobs
 from sklearn.utils.parallel import delayed
 
 from ._fit_tasks import NoFitTasks
+from ._refit import refit_beside_folds
 from ._worker import advance_fold, fit_and_score_fold, lost_task_outcome
 from .policy import Curve
 from .resource import Folds
@@ -50,6 +52,17 @@ class FoldTask:
     fold: int
     first: int = 1
     last: int = 1
+
+
+@dataclass
+class RefitTask:
+    """The refit of a trial on all the data, run in the wave that ends the trial.
+
+    Only for a trial sure to be the best: the last one running, with no
+    other trial completed and none left to start.
+    """
+
+    trial: Trial
 
 
 @dataclass
@@ -194,6 +207,21 @@ class Evaluation:
             **self._scoring_kwargs(),
         )
 
+    def delayed_refit(self, trial, scored_intervals):
+        """The ``joblib.delayed`` call that refits ``trial`` on all the data, seeded as the search's refit."""
+        return delayed(refit_beside_folds)(
+            self.estimator,
+            self.X,
+            self.y,
+            params=trial.params,
+            resource=self.resource,
+            fit_params=self.fit_params,
+            seed=(self.seed_entropy, trial.trial_id, self.n_splits),
+            classes=self.classes,
+            scored_intervals=scored_intervals,
+            parent_pid=os.getpid(),
+        )
+
     def _scoring_kwargs(self):
         """Worker arguments shared by both kinds of task."""
         return dict(
@@ -286,16 +314,25 @@ class WaveEngine:
         would throw away, from how often the policy stopped trials lately
         and measured task times. It changes no result, only the number of
         waves and calls.
+    refit_early : bool, default=False
+        Refit a trial sure to be the best in the wave that ends it, beside
+        its last folds, where a worker would otherwise wait for the wave to
+        end (with two workers or more). The search sets it when it refits
+        its best trial by rank.
 
     Attributes
     ----------
     stop_reason : str or None
         Why the search ended early: ``"max_duration"``, ``"callback"``, or
         None when it ran out of trials.
+    early_refit : tuple of (int, dict) or None
+        ``(trial_id, outcome)`` of the refit run in a wave, with the
+        outcome of :func:`~hdsearch._refit.refit_beside_folds`; None when
+        none ran.
     """
 
     def __init__(self, evaluation, sampler, budget, policy=None, primary_metric=None, listeners=(),
-                 prior_trials=(), recorder=None, curves="decisions", run_ahead=None):
+                 prior_trials=(), recorder=None, curves="decisions", run_ahead=None, refit_early=False):
         self.evaluation = evaluation
         self.sampler = sampler
         self.budget = budget
@@ -306,8 +343,10 @@ class WaveEngine:
         self.prior_trials = list(prior_trials)
         self.curves = curves
         self.run_ahead = run_ahead
+        self.refit_early = refit_early
         self.trials = []
         self.stop_reason = None
+        self.early_refit = None
         # Whether the scorer returns a dict, learnt from the first successful
         # fold in (trial, fold) order, as scikit-learn learns it.
         self.multimetric = None
@@ -380,7 +419,7 @@ class WaveEngine:
             tasks = self._next_tasks()
             if not self._stops:  # no trial running; a wave may have no task when all ran ahead
                 break
-            self._run_wave(parallel, tasks)
+            self._run_wave(parallel, tasks, self._sure_best(tasks))
             self._apply_policy()
             self._wave += 1
             if self._out_of_time(start):
@@ -611,8 +650,38 @@ class WaveEngine:
         model, progress.model = progress.model, None
         return model
 
-    def _run_wave(self, parallel, tasks):
-        outcomes = self._run_isolating_crashes(parallel, tasks, self._calls(tasks, len(self.trials)))
+    def _sure_best(self, tasks):
+        """The trial whose refit runs in this wave: one sure to be the best once it ends, or None.
+
+        The search refits the best completed trial. When no trial has
+        completed, none is left to start and one trial is running, which
+        this wave takes to its last interval, that trial is the only one
+        that can complete. It may still fail; the search then refits as
+        usual. Only worth it with a second worker and fold tasks to run
+        beside.
+        """
+        if not (self.refit_early and tasks and self._n_workers > 1):
+            return None
+        if len(self.trials) < self.budget.max_total_runs and not self._sampler_exhausted:
+            return None
+        if any(trial.status == COMPLETED for trial in self.trials):
+            return None
+        running = [trial for trial in self.trials if not trial.ended]
+        if len(running) != 1 or self._stops[running[0].trial_id] != self.evaluation.n_intervals:
+            return None
+        return running[0]
+
+    def _run_wave(self, parallel, tasks, refit_trial=None):
+        calls = self._calls(tasks, len(self.trials))
+        if refit_trial is not None:
+            # First: it is the longest task (all the rows, the whole schedule).
+            tasks = [RefitTask(refit_trial)] + tasks
+            calls = [self.evaluation.delayed_refit(refit_trial, self.scored_intervals)] + calls
+        outcomes = self._run_isolating_crashes(parallel, tasks, calls)
+        if refit_trial is not None:
+            if outcomes[0] is not None:
+                self.early_refit = (refit_trial.trial_id, outcomes[0])
+            tasks, outcomes = tasks[1:], outcomes[1:]
         keyed = sorted(zip(tasks, outcomes), key=lambda pair: (pair[0].trial.trial_id, pair[0].fold))
         if self.evaluation.resource.per_fold:
             for task, outcome in keyed:
@@ -681,13 +750,15 @@ class WaveEngine:
         then loses the whole call and rebuilds its pool on the next one, so
         the halves are run again until the killing task is alone. Its trial
         fails, and its other tasks are not run again. Tasks are
-        deterministic, so re-running the others changes no result.
+        deterministic, so re-running the others changes no result. A refit
+        that kills its worker only loses the refit (its outcome is None):
+        the search refits as usual.
         """
         outcomes = [None] * len(tasks)
-        dead_trials = {}
+        dead = {}  # trial ids, and ("refit", trial id), of the tasks that killed a worker
         groups = [list(range(len(tasks)))] if tasks else []
         while groups:
-            group = [i for i in groups.pop() if tasks[i].trial.trial_id not in dead_trials]
+            group = [i for i in groups.pop() if tasks[i].trial.trial_id not in dead and _key(tasks[i]) not in dead]
             if not group:
                 continue
             try:
@@ -698,13 +769,13 @@ class WaveEngine:
                     raise
                 if len(group) == 1:
                     reason = f"The worker process running this fit died: {type(exc).__name__}: {exc}"
-                    dead_trials[tasks[group[0]].trial.trial_id] = reason
+                    dead[_key(tasks[group[0]])] = reason
                 else:
                     middle = len(group) // 2
                     groups += [group[middle:], group[:middle]]  # the first half runs first
         for i, task in enumerate(tasks):
-            if outcomes[i] is None:
-                outcomes[i] = self._lost_outcome(dead_trials[task.trial.trial_id])
+            if outcomes[i] is None and not isinstance(task, RefitTask):
+                outcomes[i] = self._lost_outcome(dead[task.trial.trial_id])
         return outcomes
 
     def _lost_outcome(self, reason):
@@ -837,6 +908,11 @@ class WaveEngine:
     def _out_of_time(self, start):
         limit = self.budget.max_duration
         return limit is not None and time.monotonic() - start >= limit
+
+
+def _key(task):
+    """What a task that kills its worker takes down: its trial, or only itself for a refit."""
+    return ("refit", task.trial.trial_id) if isinstance(task, RefitTask) else task.trial.trial_id
 
 
 def _is_worker_death(exc):

@@ -32,8 +32,6 @@ from ._compat import (
     search_visual_block,
     with_callbacks,
 )
-from ._config import stream_factory
-from ._data import TrainingFold, num_samples
 from ._cv_results import (
     build_cv_results,
     fill_failed_scores,
@@ -41,8 +39,9 @@ from ._cv_results import (
     warn_or_raise_about_fit_failures,
 )
 from ._experiment import ExperimentRecorder, spec_of, warm_start_trials
-from ._fit_tasks import fit_tasks
+from ._fit_tasks import NoFitTasks, fit_tasks
 from ._progress import ProgressReporter
+from ._refit import refit_with_resource, show_warnings
 from ._scoring import EstimatorScore
 from ._tracking import FitContext, TrackingCallback
 from .callbacks import WaveSnapshot, check_callbacks, run_callbacks
@@ -446,6 +445,9 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         engine = WaveEngine(
             evaluation, sampler, budget, policy, self._primary_metric(metric_names), prior_trials=prior,
             curves=self.curves,
+            # A callable refit picks from cv_results_ and scikit-learn's callbacks
+            # report the refit as its own task: both refit in the parent.
+            refit_early=bool(self.refit) and not callable(self.refit) and isinstance(tasks, NoFitTasks),
         )
         if recorder is not None:
             engine.restore(recorder.load())
@@ -512,7 +514,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         )
         self._select_best(metric_names)
         if self.refit:
-            self._refit_best(X, y, routed.estimator.fit, evaluation, engine.scored_intervals, tasks)
+            self._refit_best(X, y, routed.estimator.fit, evaluation, engine, tasks)
         self.scorer_ = self._scorer_attribute(scorer)
         tasks.end()
 
@@ -705,19 +707,29 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         self.best_index_ = int(best_index)
         self.best_params_ = results["params"][best_index]
 
-    def _refit_best(self, X, y, fit_params, evaluation, scored_intervals, tasks):
-        """Refit the best trial on all the data, repeating the schedule it was scored with."""
+    def _refit_best(self, X, y, fit_params, evaluation, engine, tasks):
+        """Refit the best trial on all the data, repeating the schedule it was scored with.
+
+        The engine may have run this very refit already, beside the best
+        trial's last folds (:meth:`WaveEngine._sure_best`).
+        """
         resource = evaluation.resource
-        start = time.time()
-        if resource.per_fold:
-            all_rows = np.arange(num_samples(X))
+        early_trial, early = engine.early_refit or (None, None)
+        if early_trial == self.best_index_ and early["estimator"] is not None:
+            show_warnings(early["warnings"])
+            self.best_estimator_ = early["estimator"]
+            self.refit_time_ = early["refit_time"]
+        elif resource.per_fold:
+            start = time.time()
             seed = (evaluation.seed_entropy, self.best_index_, self.n_splits_)
             with tasks.refit(None):
                 self.best_estimator_ = refit_with_resource(
-                    self.estimator, self.best_params_, resource, X, y, all_rows, fit_params, seed,
-                    evaluation.classes, scored_intervals,
+                    self.estimator, self.best_params_, resource, X, y, fit_params, seed,
+                    evaluation.classes, engine.scored_intervals,
                 )
+            self.refit_time_ = time.time() - start
         else:
+            start = time.time()
             # Parameters are cloned too: they may be estimators (pipeline steps).
             self.best_estimator_ = clone(self.estimator).set_params(
                 **clone(self.best_params_, safe=False)
@@ -727,7 +739,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
                     self.best_estimator_.fit(X, **fit_params)
                 else:
                     self.best_estimator_.fit(X, y, **fit_params)
-        self.refit_time_ = time.time() - start
+            self.refit_time_ = time.time() - start
         if hasattr(self.best_estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.best_estimator_.feature_names_in_
 
@@ -1038,24 +1050,6 @@ def _max_duration_message(max_duration, trials):
         f"{len(trials)} trials ({counts['completed']} completed, {counts['terminated']} terminated, "
         f"{counts['failed']} failed). Their results are kept; trials still running were marked terminated."
     )
-
-
-def refit_with_resource(estimator, params, resource, X, y, rows, fit_params, seed, classes, scored_intervals):
-    """Run every step of a per-fold resource on ``rows``, as the trial ran on each fold.
-
-    The random streams are keyed ``(trial, n_splits, step)``: the refit is one
-    more "fold" after the CV folds, seeded like them. The resource is called
-    between the same scored intervals as on the folds (once, to the end, where
-    one fit gives the same model).
-    """
-    rng_for = stream_factory(*seed)
-    model = resource.new_model(estimator, params)
-    fold = TrainingFold(X, y, rows, fit_params)
-    previous = 0
-    for segment in resource.segments(model, list(resource.refit_steps(estimator, scored_intervals))):
-        model = resource.advance(model, previous + 1, segment[-1], fold, rng_for, classes)
-        previous = segment[-1]
-    return model
 
 
 def _best_completed(results, rank_key):
