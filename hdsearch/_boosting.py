@@ -111,18 +111,21 @@ def continues(estimator, param):
 
 
 def scores_from_one_fit(estimator, param):
-    """Whether ``param`` counts the rounds of a scikit-learn gradient boosting model that one fit can stand for.
+    """Whether ``param`` counts the rounds of a boosting model that one fit can stand for.
 
     ``GradientBoosting*`` (``n_estimators``) and ``HistGradientBoosting*``
-    (``max_iter``) with their early stopping off: a model continued with
-    ``warm_start`` from round i to round j is, bit for bit, the model fit to j
-    in one call, and its staged prediction at round i is, bit for bit, the
-    prediction of the model fit to i (``tests/test_staged.py`` checks both on
-    the installed scikit-learn). So a fold model can train from any round to
-    any later one in one call and be scored at every round on the way
-    (:func:`round_views`), whatever grouping of rounds into calls the engine
-    chooses. (The three libraries' continuations are exact only without
-    subsampling, so they keep one call per scored interval.)
+    (``max_iter``) with their early stopping off, and XGBoost's wrappers
+    (``n_estimators``) without row or column subsampling (``gbtree`` on the
+    CPU): a model continued from round i to round j is, bit for bit, the
+    model fit to j in one call, and its staged prediction at round i is, bit
+    for bit, the prediction of the model fit to i (``tests/test_staged.py``
+    and ``tests/test_boosting.py`` check both on the installed libraries). So
+    a fold model can train from any round to any later one in one call and be
+    scored at every round on the way (:func:`round_views`), whatever grouping
+    of rounds into calls the engine chooses. (Subsampling draws differ with
+    the grouping, CatBoost's continuation is not exact, and LightGBM's
+    continuation is exact but it has no staged prediction, so each round
+    read costs a whole prediction: these keep one call per scored interval.)
 
     Parameters
     ----------
@@ -134,13 +137,53 @@ def scores_from_one_fit(estimator, param):
     -------
     bool
     """
+    owner, name = split_param(estimator, param)
+    if library_of(owner) == "xgboost":
+        return name == "n_estimators" and _xgboost_grows_exactly(owner.get_params(deep=False))
     if not is_gradient_boosting(estimator, param):
         return False
-    owner, _ = split_param(estimator, param)
     # With early stopping on, where a fit stops depends on the calls that reached it.
     if "early_stopping" in owner.get_params(deep=False):  # HistGradientBoosting*
         return owner.early_stopping is False
     return owner.n_iter_no_change is None
+
+
+def grouping_params(estimator, param):
+    """The parameters, named as in a search space, whose values decide :func:`scores_from_one_fit`.
+
+    A search that searches one of them may run trials for which one fit does
+    not stand for several calls, so it scores only where the policy acts.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Or a ``Pipeline`` ending in one.
+    param : str
+
+    Returns
+    -------
+    tuple of str
+    """
+    owner, name = split_param(estimator, param)
+    prefix = param[: len(param) - len(name)]
+    if library_of(owner) == "xgboost":
+        names = _XGBOOST_GROWTH_PARAMS
+    elif is_gradient_boosting(estimator, param):
+        names = ("early_stopping", "n_iter_no_change")
+    else:
+        names = ()
+    return tuple(prefix + name for name in names)
+
+
+#: XGBoost parameters under which continuing a booster is exactly one fit: no
+#: row or column subsampling (their draws depend on the rounds before, measured
+#: even with ``seed_per_iteration``), no dropout (``dart``), on the CPU.
+_XGBOOST_GROWTH_PARAMS = ("subsample", "colsample_bytree", "colsample_bylevel", "colsample_bynode", "booster", "device")
+
+
+def _xgboost_grows_exactly(settings):
+    whole = all(settings.get(name) in (None, 1) for name in _XGBOOST_GROWTH_PARAMS[:4])
+    return whole and settings.get("booster") in (None, "gbtree") and settings.get("device") in (None, "cpu")
 
 
 def is_gradient_boosting(estimator, param):

@@ -123,6 +123,8 @@ class Evaluation:
     fit_tasks : FitTasks or NoFitTasks
         scikit-learn's callback tasks of the fit; each whole-fold task gets
         its evaluation task.
+    searched_params : frozenset of str
+        The parameter names of the search space.
     """
 
     estimator: object
@@ -140,6 +142,7 @@ class Evaluation:
     seed_entropy: int = 0
     classes: object = None
     fit_tasks: object = field(default_factory=NoFitTasks)
+    searched_params: frozenset = frozenset()
 
     @property
     def n_splits(self):
@@ -163,8 +166,13 @@ class Evaluation:
 
     @cached_property
     def scores_from_one_fit(self):
-        """Whether the resource scores every step of the estimator from one fit (staged boosting)."""
-        return self.resource.scores_from_one_fit(self.estimator)
+        """Whether the resource scores every step of every trial from one fit (staged boosting).
+
+        Not when the search space searches a parameter that decides it: a
+        trial may then need one call per scored step.
+        """
+        searched = set(self.resource.grouping_params(self.estimator)) & self.searched_params
+        return self.resource.scores_from_one_fit(self.estimator) and not searched
 
     def reached(self, k):
         """The amount of resource at interval ``k``."""
@@ -204,6 +212,7 @@ class Evaluation:
             seed=(self.seed_entropy, task.trial.trial_id, task.fold),
             classes=self.classes,
             keep_model=task.last < self.n_intervals,
+            merge_calls=self.scores_from_one_fit,
             **self._scoring_kwargs(),
         )
 

@@ -75,6 +75,21 @@ class BaseResource(ConfigObject):
         """
         return False
 
+    def grouping_params(self, estimator):
+        """Parameters whose values decide :meth:`scores_from_one_fit`, named as in a search space.
+
+        A search that searches one of them scores only where the policy acts.
+
+        Parameters
+        ----------
+        estimator : estimator
+
+        Returns
+        -------
+        tuple of str
+        """
+        return ()
+
     def held_step_cost(self, estimator):
         """What a call that continues a model pays for each step the model already holds.
 
@@ -452,6 +467,9 @@ class WarmStart(BaseResource):
 
     def scores_from_one_fit(self, model):
         return _boosting.scores_from_one_fit(model, self.param)
+
+    def grouping_params(self, estimator):
+        return _boosting.grouping_params(estimator, self.param)
 
     def held_step_cost(self, estimator):
         if _boosting.continues(estimator, self.param) or _boosting.is_gradient_boosting(estimator, self.param):

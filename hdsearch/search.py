@@ -433,6 +433,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
                 else None
             ),
             fit_tasks=tasks,
+            searched_params=frozenset(space.param_names),
         )
         recorder = None
         if self.storage is not None:
