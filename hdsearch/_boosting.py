@@ -110,6 +110,34 @@ def continues(estimator, param):
     return library is not None and name in _ROUND_PARAMS[library]
 
 
+def grows_in_one_call(estimator, param):
+    """Whether one call can take a fold model from any round to any later one, exactly.
+
+    What :func:`scores_from_one_fit` says of its models, and also of
+    LightGBM's wrappers (``n_estimators``) without bagging, feature
+    subsampling, extra trees or GOSS (``gbdt``): continued from round i to j,
+    the booster is, bit for bit, the booster fit to j in one call, and
+    ``num_iteration=i`` on it predicts what the booster fit to i predicts
+    (``tests/test_boosting.py`` checks both). LightGBM has no staged
+    prediction, so it is scored only where the policy acts, with the points
+    in between read as one call per scored interval would read them.
+
+    Parameters
+    ----------
+    estimator : estimator
+        A fold model with the trial's parameters, or a ``Pipeline`` ending in one.
+    param : str
+
+    Returns
+    -------
+    bool
+    """
+    owner, name = split_param(estimator, param)
+    if library_of(owner) == "lightgbm":
+        return name == "n_estimators" and _lightgbm_grows_exactly(owner.get_params(deep=False))
+    return scores_from_one_fit(estimator, param)
+
+
 def scores_from_one_fit(estimator, param):
     """Whether ``param`` counts the rounds of a boosting model that one fit can stand for.
 
@@ -168,6 +196,8 @@ def grouping_params(estimator, param):
     prefix = param[: len(param) - len(name)]
     if library_of(owner) == "xgboost":
         names = _XGBOOST_GROWTH_PARAMS
+    elif library_of(owner) == "lightgbm":
+        names = _LIGHTGBM_GROWTH_PARAMS
     elif is_gradient_boosting(estimator, param):
         names = ("early_stopping", "n_iter_no_change")
     else:
@@ -184,6 +214,29 @@ _XGBOOST_GROWTH_PARAMS = ("subsample", "colsample_bytree", "colsample_bylevel", 
 def _xgboost_grows_exactly(settings):
     whole = all(settings.get(name) in (None, 1) for name in _XGBOOST_GROWTH_PARAMS[:4])
     return whole and settings.get("booster") in (None, "gbtree") and settings.get("device") in (None, "cpu")
+
+
+#: LightGBM parameters (with the aliases its wrappers pass on) under which
+#: continuing a booster is exactly one fit: no bagging, no feature subsampling,
+#: no extra trees, plain gradient boosting (``dart``, ``rf`` and GOSS draw).
+_LIGHTGBM_FRACTIONS = (
+    "colsample_bytree", "feature_fraction", "sub_feature", "feature_fraction_bynode", "colsample_bynode",
+    "subsample", "bagging_fraction", "sub_row", "pos_bagging_fraction", "neg_bagging_fraction",
+)
+_LIGHTGBM_GROWTH_PARAMS = _LIGHTGBM_FRACTIONS + (
+    "boosting_type", "boosting", "boost", "data_sample_strategy", "extra_trees", "extra_tree", "device_type", "device",
+)
+
+
+def _lightgbm_grows_exactly(settings):
+    whole = all(settings.get(name) in (None, 1) for name in _LIGHTGBM_FRACTIONS)
+    plain = all(settings.get(name) in (None, "gbdt") for name in ("boosting_type", "boosting", "boost"))
+    return (
+        whole and plain
+        and settings.get("data_sample_strategy") in (None, "bagging")
+        and not settings.get("extra_trees") and not settings.get("extra_tree")
+        and settings.get("device_type", settings.get("device")) in (None, "cpu")
+    )
 
 
 def is_gradient_boosting(estimator, param):
@@ -637,15 +690,16 @@ _STAGED = {
 }
 
 
-def round_views(model, param, rounds):
+def round_views(model, param, rounds, cheap_only=True):
     """Views of a fitted ``model`` after each of ``rounds`` rounds, when that is cheap; else None.
 
     Cheap means: without retraining, predicting every tree once (XGBoost
     through ``base_margin`` and ``iteration_range``, CatBoost's
     ``staged_predict``, scikit-learn's ``staged_*`` methods of
     ``GradientBoosting*`` and ``HistGradientBoosting*``); for LightGBM,
-    ``num_iteration`` for segments short enough that all the points cost at
-    most one more prediction of the scored model.
+    ``num_iteration`` for points that all cost at most one more prediction
+    of the model at the last of ``rounds`` (so a call that trained past
+    them reads the same points as one that ended there).
 
     Parameters
     ----------
@@ -654,7 +708,10 @@ def round_views(model, param, rounds):
     param : str
         The rounds parameter (``n_estimators``, ``max_iter``, with its pipeline prefix).
     rounds : list of int
-        Increasing round counts, all below the model's.
+        Increasing round counts, none above the model's.
+    cheap_only : bool, default=True
+        False reads LightGBM's rounds however dear: they are scored rounds,
+        which a call per round would have predicted anyway.
 
     Returns
     -------
@@ -672,10 +729,10 @@ def round_views(model, param, rounds):
             return None
     elif name not in _ROUND_PARAMS[library]:
         return None
-    if library == "lightgbm":
-        held = rounds_of(owner)
-        # A view at the model's own round count replaces the model's own prediction.
-        if sum(r for r in rounds if r < held) > LIGHTGBM_FILL_COST * held:
+    if library == "lightgbm" and cheap_only:
+        latest = rounds[-1]
+        # A view at the latest round replaces that model's own prediction.
+        if sum(r for r in rounds if r < latest) > LIGHTGBM_FILL_COST * latest:
             return None
     staged = StagedPredictions(model, rounds, library)
     return [RoundView(model, count, staged) for count in rounds]

@@ -400,22 +400,29 @@ def advance_fold(
                 outcome["failed"] = True
                 return outcome
             fit_time = time.time() - start
-            # One staged pass scores the whole segment, its last step too: the
-            # model's own prediction would predict every round again.
-            views = resource.views_at(model, segment) if len(segment) > 1 else {}
-            # The steps before the segment's first scored one, where the model can
-            # answer for them without retraining, and that step from the same pass.
-            filled = resource.earlier_steps(model, previous + 1, segment[0]) if previous + 1 < segment[0] else []
-            views.update((step, view) for step, view in filled if step == segment[0])
+            # The steps between two scored ones, where the model can answer for
+            # them without retraining, read as the call ending at the later one
+            # would read them; and that scored step from the same pass.
+            filled, low = [], previous + 1
+            for step in segment:
+                if low < step:
+                    filled += resource.earlier_steps(model, low, step)
+                low = step + 1
+            views = {step: view for step, view in filled if step in segment}
+            # One staged pass scores the rest of the segment, its last step too:
+            # the model's own prediction would predict every round again.
+            rest = [step for step in segment if step not in views]
+            if len(segment) > 1 and rest:
+                views.update(resource.views_at(model, rest))
+            points = sorted([(step, view, False) for step, view in filled if step not in segment]
+                            + [(step, views.get(step, model), True) for step in segment])
             # The test rows passed the finiteness check at this task's first score.
             with config_context(assume_finite=previous >= first_step or get_config()["assume_finite"]):
-                for earlier, view in filled:
-                    if earlier < segment[0]:
-                        outcome["steps"].append(_score_step(earlier, view, test_set, train_set, error_score))
-                for step in segment:
-                    result = _score_step(step, views.get(step, model), test_set, train_set, error_score)
+                for step, view, scored in points:
+                    result = _score_step(step, view, test_set, train_set, error_score)
                     # The whole segment's fit is charged to its last step.
-                    result["fit_time"] = fit_time if step == segment[-1] else 0.0
+                    if scored and step == segment[-1]:
+                        result["fit_time"] = fit_time
                     outcome["steps"].append(result)
             previous = segment[-1]
         if keep_model:

@@ -165,14 +165,19 @@ class Evaluation:
         return self.resource.held_step_cost(self.estimator)
 
     @cached_property
-    def scores_from_one_fit(self):
-        """Whether the resource scores every step of every trial from one fit (staged boosting).
+    def merges_calls(self):
+        """Whether one call may take every trial's fold through several scored steps (exact growth).
 
         Not when the search space searches a parameter that decides it: a
         trial may then need one call per scored step.
         """
         searched = set(self.resource.grouping_params(self.estimator)) & self.searched_params
-        return self.resource.scores_from_one_fit(self.estimator) and not searched
+        return self.resource.grows_in_one_call(self.estimator) and not searched
+
+    @cached_property
+    def scores_from_one_fit(self):
+        """Whether the resource scores every step of every trial from one fit (staged boosting)."""
+        return self.merges_calls and self.resource.scores_from_one_fit(self.estimator)
 
     def reached(self, k):
         """The amount of resource at interval ``k``."""
@@ -212,7 +217,7 @@ class Evaluation:
             seed=(self.seed_entropy, task.trial.trial_id, task.fold),
             classes=self.classes,
             keep_model=task.last < self.n_intervals,
-            merge_calls=self.scores_from_one_fit,
+            merge_calls=self.merges_calls,
             **self._scoring_kwargs(),
         )
 
@@ -613,7 +618,7 @@ class WaveEngine:
             return end
         decisions = self._recent_decisions
         stop_rate = (sum(decisions) + 0.5) / (len(decisions) + 1)  # 1/2 before any decision
-        staged = self.evaluation.scores_from_one_fit
+        staged = self.evaluation.merges_calls
         if stop_rate <= (RUN_AHEAD_RARE_STOPS_STAGED if staged else RUN_AHEAD_RARE_STOPS):
             return final  # one wave for the rest of the trial
         seconds_per_step = self._seconds_per_step.get(trial.trial_id)
@@ -947,8 +952,8 @@ def _as_metric_dict(scores):
 RUN_AHEAD_WINDOW = 48
 #: At or below this stop rate, tasks run to their trial's end;
 RUN_AHEAD_RARE_STOPS = 0.03
-#: staged boosting tasks sooner, since each call of theirs predicts every
-#: earlier tree again (measured: ten warm-start calls to 200 iterations cost
+#: boosting tasks whose calls merge (``Evaluation.merges_calls``) sooner,
+#: since each call of theirs predicts every earlier tree again (measured: ten warm-start calls to 200 iterations cost
 #: 1.85 times one fit).
 RUN_AHEAD_RARE_STOPS_STAGED = 0.15
 #: What one wave costs beyond its tasks, in seconds of wall time: measured

@@ -75,8 +75,26 @@ class BaseResource(ConfigObject):
         """
         return False
 
+    def grows_in_one_call(self, model):
+        """Whether one call can take ``model`` from any step to any later one, exactly.
+
+        True where :meth:`scores_from_one_fit` holds, and where the model
+        grows exactly but reading its earlier steps is dear (LightGBM): one
+        call then reaches several scored steps, and each is read from it.
+
+        Parameters
+        ----------
+        model : estimator
+            A fold model with the trial's parameters.
+
+        Returns
+        -------
+        bool
+        """
+        return self.scores_from_one_fit(model)
+
     def grouping_params(self, estimator):
-        """Parameters whose values decide :meth:`scores_from_one_fit`, named as in a search space.
+        """Parameters whose values decide :meth:`grows_in_one_call`, named as in a search space.
 
         A search that searches one of them scores only where the policy acts.
 
@@ -114,7 +132,7 @@ class BaseResource(ConfigObject):
         """The scored ``steps`` grouped by the :meth:`advance` call that reaches them.
 
         One call per scored step, or one call for all of them where
-        :meth:`scores_from_one_fit` holds.
+        :meth:`grows_in_one_call` holds.
 
         Parameters
         ----------
@@ -126,14 +144,14 @@ class BaseResource(ConfigObject):
         -------
         list of list of int
         """
-        if steps and self.scores_from_one_fit(model):
+        if steps and self.grows_in_one_call(model):
             return [steps]
         return [[step] for step in steps]
 
     def views_at(self, model, steps):
         """The fitted ``model`` as it was after each of ``steps``, without retraining.
 
-        Only for a model for which :meth:`scores_from_one_fit` holds.
+        Only for a model for which :meth:`grows_in_one_call` holds.
 
         Parameters
         ----------
@@ -150,7 +168,7 @@ class BaseResource(ConfigObject):
         """Run steps ``first..last`` (from 1) on ``model`` and return the model after ``last``.
 
         The engine calls it from one scored interval to the next (through
-        several only where :meth:`scores_from_one_fit` holds), so the
+        several only where :meth:`grows_in_one_call` holds), so the
         boundaries of the native calls do not depend on how work is grouped
         into tasks.
 
@@ -468,6 +486,9 @@ class WarmStart(BaseResource):
     def scores_from_one_fit(self, model):
         return _boosting.scores_from_one_fit(model, self.param)
 
+    def grows_in_one_call(self, model):
+        return _boosting.grows_in_one_call(model, self.param)
+
     def grouping_params(self, estimator):
         return _boosting.grouping_params(estimator, self.param)
 
@@ -479,7 +500,8 @@ class WarmStart(BaseResource):
         return 0.0
 
     def views_at(self, model, steps):
-        views = _boosting.round_views(model, self.param, [self.schedule()[step - 1] for step in steps])
+        # Scored steps: LightGBM's are read however dear (one call each would predict them too).
+        views = _boosting.round_views(model, self.param, [self.schedule()[step - 1] for step in steps], cheap_only=False)
         return dict(zip(steps, views))
 
     def advance(self, model, first, last, fold, rng_for, classes):

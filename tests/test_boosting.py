@@ -238,32 +238,40 @@ def test_same_results_for_one_and_two_processes(name):
     np.testing.assert_allclose(one.predict_proba(X), two.predict_proba(X))
 
 
-def test_xgboost_without_subsampling_grows_to_any_round_in_one_call():
+def test_xgboost_and_lightgbm_without_subsampling_grow_to_any_round_in_one_call():
     assert SCHEDULE.scores_from_one_fit(classifier("xgboost"))
     assert SCHEDULE.scores_from_one_fit(classifier("xgboost", subsample=1.0))
     for settings in ({"subsample": 0.8}, {"colsample_bytree": 0.5}, {"colsample_bynode": 0.9}, {"booster": "dart"}):
-        assert not SCHEDULE.scores_from_one_fit(classifier("xgboost", **settings)), settings
-    # LightGBM reads an earlier round only by predicting it whole; CatBoost's continuation is not one fit.
+        assert not SCHEDULE.grows_in_one_call(classifier("xgboost", **settings)), settings
+    # LightGBM grows exactly too, but reads an earlier round only by predicting it whole.
+    assert SCHEDULE.grows_in_one_call(classifier("lightgbm"))
     assert not SCHEDULE.scores_from_one_fit(classifier("lightgbm"))
-    assert not SCHEDULE.scores_from_one_fit(classifier("catboost"))
+    for settings in ({"subsample": 0.8, "subsample_freq": 1}, {"colsample_bytree": 0.5}, {"boosting_type": "dart"},
+                     {"boosting_type": "goss"}, {"extra_trees": True}, {"feature_fraction_bynode": 0.5}):
+        assert not SCHEDULE.grows_in_one_call(classifier("lightgbm", **settings)), settings
+    # CatBoost's continuation is not one fit.
+    assert not SCHEDULE.grows_in_one_call(classifier("catboost"))
 
 
-@pytest.mark.parametrize("searched, every_round", [({"reg_lambda"}, True), ({"reg_lambda", "subsample"}, False)])
-def test_searching_a_subsampling_parameter_keeps_one_call_per_decision(searched, every_round):
-    evaluation = Evaluation(classifier("xgboost"), X, y, splits=[], scorer=None, metric_names=None,
+@pytest.mark.parametrize("name", ["xgboost", "lightgbm"])
+@pytest.mark.parametrize("searched, merged", [({"reg_lambda"}, True), ({"reg_lambda", "subsample"}, False)])
+def test_searching_a_subsampling_parameter_keeps_one_call_per_decision(name, searched, merged):
+    evaluation = Evaluation(classifier(name), X, y, splits=[], scorer=None, metric_names=None,
                             resource=SCHEDULE, searched_params=frozenset(searched))
-    assert evaluation.scores_from_one_fit is every_round
+    assert evaluation.merges_calls is merged
+    assert evaluation.scores_from_one_fit is (merged and name == "xgboost")
 
 
+@pytest.mark.parametrize("name", ["xgboost", "lightgbm"])
 @pytest.mark.parametrize("run_ahead", [0, 1, 3, 100])
-def test_xgboost_gives_the_same_results_however_its_rounds_are_grouped_into_calls(run_ahead, monkeypatch):
+def test_the_same_results_however_rounds_are_grouped_into_calls(name, run_ahead, monkeypatch):
     policy = BanditPolicy(slack_factor=0.01, evaluation_interval=2)
-    reference = search(classifier("xgboost"), policy=policy).fit(X, y)
+    reference = search(classifier(name), policy=policy).fit(X, y)
     assert "terminated" in set(reference.cv_results_["status"])
     force_run_ahead(monkeypatch, run_ahead)
     RecordingWarmStart.calls = []
     resource = RecordingWarmStart("n_estimators", 4, 24, step=4)
-    forced = search(classifier("xgboost"), policy=policy, resource=resource).fit(X, y)
+    forced = search(classifier(name), policy=policy, resource=resource).fit(X, y)
     assert_same_cv_results(reference.cv_results_, forced.cv_results_)
     for expected, trial in zip(reference.trials_, forced.trials_):
         assert trial.interval_scores("score", True, 3) == expected.interval_scores("score", True, 3)
