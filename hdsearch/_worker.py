@@ -309,7 +309,6 @@ def advance_fold(
     return_train_score,
     error_score,
     keep_model,
-    merge_calls=True,
 ):
     """Advance one fold of one trial through steps ``first_step..last_step`` of a resource.
 
@@ -346,12 +345,6 @@ def advance_fold(
         As for :func:`fit_and_score_fold`.
     keep_model : bool
         Return the fold model for the next wave.
-    merge_calls : bool, default=True
-        Let one call reach several scored steps where the resource allows it
-        for this model (:meth:`~hdsearch.resource.BaseResource.segments`);
-        False for one call per scored step. The engine passes False unless
-        the search scores every step (then every grouping of the steps gives
-        the same scores).
 
     Returns
     -------
@@ -383,8 +376,7 @@ def advance_fold(
         fold.validated = first_step > 1
         steps = [s for s in scored_steps if first_step <= s <= last_step]
         previous = first_step - 1
-        segments = resource.segments(model, steps) if merge_calls else [[step] for step in steps]
-        for segment in segments:
+        for segment in resource.segments(model, steps):
             start = time.time()
             try:
                 model = resource.advance(model, previous + 1, segment[-1], fold, rng_for, classes)
@@ -415,7 +407,8 @@ def advance_fold(
             if len(segment) > 1 and rest:
                 views.update(resource.views_at(model, rest))
             points = sorted([(step, view, False) for step, view in filled if step not in segment]
-                            + [(step, views.get(step, model), True) for step in segment])
+                            + [(step, views.get(step, model), True) for step in segment],
+                            key=lambda point: point[0])
             # The test rows passed the finiteness check at this task's first score.
             with config_context(assume_finite=previous >= first_step or get_config()["assume_finite"]):
                 for step, view, scored in points:

@@ -166,10 +166,13 @@ class Evaluation:
 
     @cached_property
     def merges_calls(self):
-        """Whether one call may take every trial's fold through several scored steps (exact growth).
+        """Whether every trial's fold passes several scored steps in one call (exact growth).
 
-        Not when the search space searches a parameter that decides it: a
-        trial may then need one call per scored step.
+        Not when the search space searches a parameter that decides it (say
+        ``subsample``): some trials may then need one call per scored step,
+        so the search neither scores every step nor runs ahead as if calls
+        merged. (Each fold model's own growth decides its calls, in
+        :meth:`~hdsearch.resource.BaseResource.segments`.)
         """
         searched = set(self.resource.grouping_params(self.estimator)) & self.searched_params
         return self.resource.grows_in_one_call(self.estimator) and not searched
@@ -217,7 +220,6 @@ class Evaluation:
             seed=(self.seed_entropy, task.trial.trial_id, task.fold),
             classes=self.classes,
             keep_model=task.last < self.n_intervals,
-            merge_calls=self.merges_calls,
             **self._scoring_kwargs(),
         )
 

@@ -255,7 +255,7 @@ def test_xgboost_and_lightgbm_without_subsampling_grow_to_any_round_in_one_call(
 
 @pytest.mark.parametrize("name", ["xgboost", "lightgbm"])
 @pytest.mark.parametrize("searched, merged", [({"reg_lambda"}, True), ({"reg_lambda", "subsample"}, False)])
-def test_searching_a_subsampling_parameter_keeps_one_call_per_decision(name, searched, merged):
+def test_searching_a_subsampling_parameter_scores_only_where_the_policy_acts(name, searched, merged):
     evaluation = Evaluation(classifier(name), X, y, splits=[], scorer=None, metric_names=None,
                             resource=SCHEDULE, searched_params=frozenset(searched))
     assert evaluation.merges_calls is merged
