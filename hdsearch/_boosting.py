@@ -177,10 +177,10 @@ def scores_from_one_fit(estimator, param):
 
 
 def grouping_params(estimator, param):
-    """The parameters, named as in a search space, whose values decide :func:`scores_from_one_fit`.
+    """The parameters, named as in a search space, whose values decide :func:`grows_in_one_call`.
 
-    A search that searches one of them may run trials for which one fit does
-    not stand for several calls, so it scores only where the policy acts.
+    A search that searches one of them may run trials for which one call
+    does not stand for several, so it scores only where the policy acts.
 
     Parameters
     ----------
