@@ -13,14 +13,19 @@ the last interval, so a plain search runs in one wave, as ``GridSearchCV``.
 
 With a per-fold resource, a fold is scored only at the *scored intervals*
 (where the policy acts, and the last one; every interval with
-``curves="all"``), and its model moves from one scored interval to the next in
-one resource call. A task may also *run ahead* past its trial's next stop: a
-policy's decision at interval k reads only scores at intervals <= k, so the
-results past the stop wait, with the fold model, in the parent until the
-trial gets there, and are dropped if the policy stops it first. The trial
-table, the policy and the sampling see exactly what they would see interval
-by interval, so how far tasks run ahead (chosen from measured times) never
-changes a result.
+``curves="all"`` or where one pass reads them all), and its model moves from
+one scored interval to the next in one resource call (through several in one
+call where the model grows exactly). A task may also *run ahead* past its
+trial's next stop: a policy's decision at interval k reads only scores at
+intervals <= k, so the results past the stop wait, with the fold model, in
+the parent until the trial gets there, and are dropped if the policy stops it
+first. The trial table, the policy and the sampling see exactly what they
+would see interval by interval, so how far tasks run ahead (chosen from
+measured times) never changes a result.
+
+When the best trial is known before its last folds end (no trial completed,
+none left to start, one running to its end), its refit joins that wave
+(:meth:`WaveEngine._sure_best`).
 """
 
 import os
