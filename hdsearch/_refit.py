@@ -62,15 +62,21 @@ def refit_with_resource(estimator, params, resource, X, y, fit_params, seed, cla
     return model
 
 
-def refit_plain(estimator, params, X, y, fit_params):
+def refit_plain(estimator, params, X, y, fit_params, around=lambda model: nullcontext()):
     """One ``fit`` of a fresh copy of ``estimator`` with ``params`` on all the data (the folds resource).
 
     Parameters are cloned too: they may be estimators (pipeline steps).
+    ``around(model)`` is the context the fit runs in (the search reports its
+    refit to scikit-learn's callbacks there).
     """
     model = clone(estimator).set_params(**clone(params, safe=False))
-    if y is None:
-        return model.fit(X, **fit_params)
-    return model.fit(X, y, **fit_params)
+    with around(model):
+        # The model itself, not what its fit returns (some fits return None).
+        if y is None:
+            model.fit(X, **fit_params)
+        else:
+            model.fit(X, y, **fit_params)
+    return model
 
 
 def refit_beside_folds(estimator, X, y, *, params, resource, fit_params, seed, classes,

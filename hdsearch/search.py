@@ -41,7 +41,7 @@ from ._cv_results import (
 from ._experiment import ExperimentRecorder, spec_of, warm_start_trials
 from ._fit_tasks import NoFitTasks, fit_tasks
 from ._progress import ProgressReporter
-from ._refit import refit_with_resource, show_warnings
+from ._refit import refit_plain, refit_with_resource, show_warnings
 from ._scoring import EstimatorScore
 from ._tracking import FitContext, TrackingCallback
 from .callbacks import WaveSnapshot, check_callbacks, run_callbacks
@@ -731,15 +731,9 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             self.refit_time_ = time.time() - start
         else:
             start = time.time()
-            # Parameters are cloned too: they may be estimators (pipeline steps).
-            self.best_estimator_ = clone(self.estimator).set_params(
-                **clone(self.best_params_, safe=False)
+            self.best_estimator_ = refit_plain(
+                self.estimator, self.best_params_, X, y, fit_params, around=tasks.refit
             )
-            with tasks.refit(self.best_estimator_):
-                if y is None:
-                    self.best_estimator_.fit(X, **fit_params)
-                else:
-                    self.best_estimator_.fit(X, y, **fit_params)
             self.refit_time_ = time.time() - start
         if hasattr(self.best_estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.best_estimator_.feature_names_in_

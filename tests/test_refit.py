@@ -99,7 +99,8 @@ class Flaky(ClassifierMixin, BaseEstimator):
             if self.action == "exit" and os.getpid() != TEST_PID:
                 os._exit(3)
         self.classes_ = np.unique(y)
-        return self
+        # scikit-learn tolerates a fit that returns nothing; so must the refit.
+        return None if self.action == "return nothing" else self
 
     def predict(self, X):
         return np.full(len(X), self.classes_[0])
@@ -125,4 +126,21 @@ def test_a_refit_that_kills_its_worker_loses_only_itself(early_refits):
     search = _one_trial("exit").fit(X, y)
     assert early_refits == [0]
     assert list(search.cv_results_["status"]) == ["completed"]
+    assert search.best_estimator_.classes_.tolist() == [0, 1]
+
+
+def test_a_refit_beside_the_folds_keeps_a_model_whose_fit_returns_nothing(early_refits, monkeypatch):
+    fits_on_all_rows = []
+    fit = Flaky.fit
+
+    def counted_fit(self, X, y):
+        if len(X) == self.n_rows:
+            fits_on_all_rows.append(self)
+        return fit(self, X, y)
+
+    monkeypatch.setattr(Flaky, "fit", counted_fit)
+    with parallel_backend("threading", n_jobs=2):  # the refit's fit is counted in this process
+        search = _one_trial("return nothing").fit(X, y)
+    assert early_refits == [0]
+    assert fits_on_all_rows == [search.best_estimator_]  # refit once, beside the folds, and kept
     assert search.best_estimator_.classes_.tolist() == [0, 1]
