@@ -65,9 +65,25 @@ def refit_with_resource(estimator, params, resource, X, y, fit_params, seed, cla
 def refit_plain(estimator, params, X, y, fit_params, around=lambda model: nullcontext()):
     """One ``fit`` of a fresh copy of ``estimator`` with ``params`` on all the data (the folds resource).
 
-    Parameters are cloned too: they may be estimators (pipeline steps).
-    ``around(model)`` is the context the fit runs in (the search reports its
-    refit to scikit-learn's callbacks there).
+    Parameters
+    ----------
+    estimator : estimator object
+        The unfitted base estimator.
+    params : dict
+        The trial's parameters; cloned too, as they may be estimators
+        (pipeline steps).
+    X, y : array-like
+        The whole data.
+    fit_params : dict
+        The whole-data parameters of ``fit``.
+    around : callable, default=no context
+        ``around(model)`` is the context the fit runs in (the search reports
+        its refit to scikit-learn's callbacks there).
+
+    Returns
+    -------
+    estimator
+        The fitted copy.
     """
     model = clone(estimator).set_params(**clone(params, safe=False))
     with around(model):
