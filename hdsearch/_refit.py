@@ -95,6 +95,29 @@ def refit_plain(estimator, params, X, y, fit_params, around=lambda model: nullco
     return model
 
 
+def refit_trial(estimator, params, resource, X, y, fit_params, seed, classes, scored_intervals,
+                around=lambda model: nullcontext()):
+    """The refit of one trial on all the data: the per-fold resource's steps, or one plain ``fit``.
+
+    Parameters
+    ----------
+    estimator, params, resource, X, y, fit_params, seed, classes, scored_intervals
+        As for :func:`refit_with_resource`.
+    around : callable, default=no context
+        As for :func:`refit_plain`; a per-fold resource's refit runs in
+        ``around(None)`` (its model is built step by step).
+
+    Returns
+    -------
+    estimator
+        The trained model.
+    """
+    if resource.per_fold:
+        with around(None):
+            return refit_with_resource(estimator, params, resource, X, y, fit_params, seed, classes, scored_intervals)
+    return refit_plain(estimator, params, X, y, fit_params, around)
+
+
 def refit_beside_folds(estimator, X, y, *, params, resource, fit_params, seed, classes,
                        scored_intervals, parent_pid):
     """The refit of one trial, run in a worker; a failure leaves the refit to the parent.
@@ -102,8 +125,7 @@ def refit_beside_folds(estimator, X, y, *, params, resource, fit_params, seed, c
     Parameters
     ----------
     estimator, X, y, params, resource, fit_params, seed, classes, scored_intervals
-        As for :func:`refit_with_resource`; ``resource`` may be the folds
-        resource, refit with one plain ``fit``.
+        As for :func:`refit_trial`.
     parent_pid : int
         The search's process id. In another process the refit's warnings
         are recorded and sent back, for the parent to show as its own refit
@@ -126,12 +148,7 @@ def refit_beside_folds(estimator, X, y, *, params, resource, fit_params, seed, c
             warnings.simplefilter("always")  # the parent's filters decide what shows
         try:
             X, y = reuse_mapping(X), reuse_mapping(y)
-            if resource.per_fold:
-                model = refit_with_resource(
-                    estimator, params, resource, X, y, fit_params, seed, classes, scored_intervals
-                )
-            else:
-                model = refit_plain(estimator, params, X, y, fit_params)
+            model = refit_trial(estimator, params, resource, X, y, fit_params, seed, classes, scored_intervals)
         except Exception:
             model = None
     recorded = [(w.category, str(w.message), w.filename, w.lineno) for w in caught or ()]

@@ -960,8 +960,8 @@ RUN_AHEAD_WINDOW = 48
 #: At or below this stop rate, tasks run to their trial's end;
 RUN_AHEAD_RARE_STOPS = 0.03
 #: boosting tasks whose calls merge (``Evaluation.merges_calls``) sooner,
-#: since each call of theirs predicts every earlier tree again (measured: ten warm-start calls to 200 iterations cost
-#: 1.85 times one fit).
+#: since each call of theirs predicts every earlier tree again (measured: ten
+#: warm-start calls to 200 iterations cost 1.85 times one fit).
 RUN_AHEAD_RARE_STOPS_STAGED = 0.15
 #: What one wave costs beyond its tasks, in seconds of wall time: measured
 #: 12 ms for a wave of 12 trivial tasks on two loky workers, plus the tasks'

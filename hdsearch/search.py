@@ -41,7 +41,7 @@ from ._cv_results import (
 from ._experiment import ExperimentRecorder, spec_of, warm_start_trials
 from ._fit_tasks import NoFitTasks, fit_tasks
 from ._progress import ProgressReporter
-from ._refit import refit_plain, refit_with_resource, show_warnings
+from ._refit import refit_trial, show_warnings
 from ._scoring import EstimatorScore
 from ._tracking import FitContext, TrackingCallback
 from .callbacks import WaveSnapshot, check_callbacks, run_callbacks
@@ -714,25 +714,17 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         The engine may have run this very refit already, beside the best
         trial's last folds (:meth:`WaveEngine._sure_best`).
         """
-        resource = evaluation.resource
         early_trial, early = engine.early_refit or (None, None)
         if early_trial == self.best_index_ and early["estimator"] is not None:
             show_warnings(early["warnings"])
             self.best_estimator_ = early["estimator"]
             self.refit_time_ = early["refit_time"]
-        elif resource.per_fold:
-            start = time.time()
-            seed = (evaluation.seed_entropy, self.best_index_, self.n_splits_)
-            with tasks.refit(None):
-                self.best_estimator_ = refit_with_resource(
-                    self.estimator, self.best_params_, resource, X, y, fit_params, seed,
-                    evaluation.classes, engine.scored_intervals,
-                )
-            self.refit_time_ = time.time() - start
         else:
             start = time.time()
-            self.best_estimator_ = refit_plain(
-                self.estimator, self.best_params_, X, y, fit_params, around=tasks.refit
+            seed = (evaluation.seed_entropy, self.best_index_, self.n_splits_)
+            self.best_estimator_ = refit_trial(
+                self.estimator, self.best_params_, evaluation.resource, X, y, fit_params, seed,
+                evaluation.classes, engine.scored_intervals, around=tasks.refit,
             )
             self.refit_time_ = time.time() - start
         if hasattr(self.best_estimator_, "feature_names_in_"):
