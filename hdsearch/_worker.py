@@ -8,6 +8,7 @@ exception object, and the parent raises it after the wave.
 
 import copy
 import numbers
+import pickle
 import time
 import traceback
 import warnings
@@ -325,9 +326,9 @@ def advance_fold(
         The unfitted base estimator.
     X, y : array-like
         The whole data set.
-    model : estimator or None
-        The fold model after ``first_step - 1`` steps; None at step 1. It is
-        deep-copied here: loky may hand it over read-only (memmapped).
+    model : PackedModel or None
+        The fold model after ``first_step - 1`` steps, as the previous task
+        packed it; None at step 1.
     params : dict
         The trial's parameter set.
     resource : BaseResource
@@ -352,8 +353,8 @@ def advance_fold(
         ``steps``: one dict per step scored, in step order (``interval``,
         ``test_scores``, ``train_scores``, ``fit_time`` of the call that
         reached it, on the call's last step, ``score_time``, ``error``);
-        ``model``: the fold model or
-        None; ``failed``: whether a fit failed (the fold stops there);
+        ``model``: the fold model as a :class:`PackedModel`, or None;
+        ``failed``: whether a fit failed (the fold stops there);
         ``exception``: an error the parent must raise, or None.
     """
     rng_for = stream_factory(*seed)
@@ -361,7 +362,7 @@ def advance_fold(
     try:
         X, y = reuse_mapping(X), reuse_mapping(y)
         n_samples = num_samples(X)
-        model = resource.new_model(estimator, params) if model is None else copy.deepcopy(model)
+        model = resource.new_model(estimator, params) if model is None else model.unpack()
         # Slice once per task, not once per step.
         pairwise = get_tags(model).input_tags.pairwise
         X_test, y_test = _split(pairwise, X, y, test, train)
@@ -419,10 +420,47 @@ def advance_fold(
                     outcome["steps"].append(result)
             previous = segment[-1]
         if keep_model:
-            outcome["model"] = model
+            outcome["model"] = PackedModel(model)
     except Exception as exc:  # a search-stopping error: the parent raises it
         outcome["exception"] = exc
     return outcome
+
+
+class PackedModel:
+    """A fold model between two tasks, pickled once by the worker that trained it.
+
+    The parent only keeps it and hands it to the next task, so a process
+    backend moves bytes: the parent neither unpickles nor pickles the model
+    again (a LightGBM booster of 225 rounds and 200 leaves takes 0.13 s to
+    pickle), and the next task unpickles a private copy, which it may change
+    in place. A model that plain pickle refuses (a lambda in a pipeline) is
+    kept as it is and deep-copied when unpacked, as the backend would
+    otherwise need (cloudpickle, or none in process).
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted fold model.
+    """
+
+    __slots__ = ("_data", "_model")
+
+    def __init__(self, model):
+        try:
+            self._data, self._model = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL), None
+        except Exception:  # whatever pickle raises for an object it cannot take
+            self._data, self._model = None, model
+
+    def unpack(self):
+        """A private copy of the model.
+
+        Returns
+        -------
+        estimator
+        """
+        if self._data is None:
+            return copy.deepcopy(self._model)
+        return pickle.loads(self._data)
 
 
 def _score_step(step, model, test_set, train_set, error_score):

@@ -283,3 +283,39 @@ max_epochs = 4
     path.write_text(text.format(curves="every"))
     with pytest.raises(SpecError, match="curves"):
         read_spec(path)
+
+
+def test_fold_models_move_between_waves_as_private_copies():
+    from hdsearch._worker import PackedModel
+
+    model = SGDClassifier(random_state=0).fit(*make_classification(60, random_state=0))
+    packed = PackedModel(model)
+    first, second = packed.unpack(), packed.unpack()
+    first.coef_[:] = 0.0
+    assert first is not model and np.array_equal(second.coef_, model.coef_) and not np.array_equal(first.coef_, model.coef_)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_fold_model_plain_pickle_refuses_still_moves_between_waves(n_jobs):
+    # A lambda pickles only with cloudpickle (loky's pickler): the fold model
+    # is then handed over as an object, and copied when the next task takes it.
+    from functools import partial
+
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    X, y = make_classification(120, random_state=0)
+    boosting = HistGradientBoostingClassifier(early_stopping=False, random_state=0)
+    results = []
+    for transform in (lambda rows: rows * 2.0, partial(np.multiply, 2.0)):
+        search = HyperDriveSearchCV(
+            make_pipeline(FunctionTransformer(transform), boosting),
+            {"histgradientboostingclassifier__learning_rate": loguniform(-3, 0)},
+            resource=WarmStart("histgradientboostingclassifier__max_iter", 2, 12, step=2),
+            policy=HalvingPolicy(factor=2), max_total_runs=4, cv=3, n_jobs=n_jobs, random_state=0,
+        ).fit(X, y)
+        assert not any(trial.errors for trial in search.trials_)
+        assert max(trial.n_intervals_reached(True, 3) for trial in search.trials_) == 6
+        results.append(search.cv_results_["mean_test_score"])
+    np.testing.assert_array_equal(results[0], results[1])
