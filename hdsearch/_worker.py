@@ -434,8 +434,8 @@ class PackedModel:
     again (a LightGBM booster of 225 rounds and 200 leaves takes 0.13 s to
     pickle), and the next task unpickles a private copy, which it may change
     in place. A model that plain pickle refuses (a lambda in a pipeline) is
-    kept as it is and deep-copied when unpacked, as the backend would
-    otherwise need (cloudpickle, or none in process).
+    kept as the object itself, which loky's cloudpickle or an in-process
+    backend carries as before, and is deep-copied when unpacked.
 
     Parameters
     ----------
