@@ -17,6 +17,7 @@ from .sampling import BayesianSampling, GridSampling, RandomSampling
 from .search import HyperDriveSearchCV
 from .store import load_experiment
 from .space import (
+    LogBoundsWarning,
     Space,
     choice,
     lognormal,
@@ -46,6 +47,7 @@ __all__ = [
     "TruncationSelectionPolicy",
     "WarmStart",
     "HyperDriveSearchCV",
+    "LogBoundsWarning",
     "RandomSampling",
     "Space",
     "StopSearch",

@@ -10,6 +10,7 @@ import importlib
 import os
 import re
 import tomllib
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -295,7 +296,19 @@ def _space(table, estimator, locate):
                 f"{type(estimator).__name__} has no parameter {name!r}; valid: {sorted(valid)}", "search_space", name
             )
         space[name] = _expression(name, value, locate)
+        _warn_if_log_bounds_look_real(name, space[name], locate)
     return space
+
+
+def _warn_if_log_bounds_look_real(name, expression, locate):
+    """Warn, at the key's line and with a spelling TOML takes, as :class:`~hdsearch.space.Space` would in Python."""
+    from .space import LogBoundsWarning, LogUniform, log_bounds_message
+
+    if not (isinstance(expression, LogUniform) and expression.bounds_look_real()):
+        return
+    spelling = expression.spelling_with_log_bounds()
+    message = log_bounds_message(name, expression, [f'{name} = "{spelling}"'] if spelling else [])
+    warnings.warn(str(locate.error(message, "search_space", name)), LogBoundsWarning, stacklevel=2)
 
 
 def _expression(name, value, locate):

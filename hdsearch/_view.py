@@ -227,7 +227,7 @@ def _view_of_search(search):
         metric=_search_metric(search, trials),
         per_fold=make_resource(search.resource).per_fold,
         n_splits=int(search.n_splits_),
-        axes=_complete_axes(_axes_of_space(Space(search.param_distributions)), trials),
+        axes=_complete_axes(_axes_of_space(Space(search.param_distributions, warn_log_bounds=False)), trials),
         settings={
             "sampling": _describe_setting(make_sampling, search.sampling),
             "policy": repr(make_policy(search.policy)),

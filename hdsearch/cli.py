@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
 EXIT_USAGE = 2
@@ -133,6 +134,7 @@ def run(spec_path, out=None, top=10):
         Fitted.
     """
     from ._spec import default_run_folder, read_spec
+    from .space import LogBoundsWarning
 
     sweep = read_spec(spec_path)
     folder = Path(out) if out is not None else (sweep.out or default_run_folder(sweep.name))
@@ -140,7 +142,10 @@ def run(spec_path, out=None, top=10):
     storage = sweep.storage or folder / "store.db"
     search = sweep.search.set_params(storage=str(storage))
     print(f"hdsearch run: experiment {sweep.name!r}, run folder {folder}", flush=True)
-    _fit(search, sweep.X, sweep.y)
+    with warnings.catch_warnings():
+        # read_spec warned already, at the spec's line and in TOML's spelling.
+        warnings.simplefilter("ignore", LogBoundsWarning)
+        _fit(search, sweep.X, sweep.y)
     _print_outcome(search, write_run_folder(search, folder), top)
     return search
 

@@ -11,6 +11,7 @@ This module is pure: no joblib, no estimators.
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 from scipy.stats import norm, rv_discrete
@@ -20,6 +21,18 @@ from sklearn.utils import check_random_state
 from ._validation import InvalidParameterError
 
 _UNIT_EPS = 1e-12
+#: Above ``exp(_LOG_HIGH_LIMIT)`` = 1e10 no hyperparameter plausibly goes: such
+#: an upper bound was meant as a real value (``loguniform(1, 1000)``).
+_LOG_HIGH_LIMIT = math.log(1e10)
+
+
+class LogBoundsWarning(UserWarning):
+    """``loguniform`` or ``qloguniform`` bounds that look like real values, not logarithms.
+
+    HyperDrive's bounds are natural logarithms: ``loguniform(1e-5, 1e-1)``
+    samples values between 1.00001 and 1.105. :class:`Space` warns once per
+    parameter, with the spelling that samples the real-valued range instead.
+    """
 
 
 def _is_number(value):
@@ -243,7 +256,10 @@ class Uniform(_Quantizable):
 
 
 class LogUniform(Uniform):
-    """``exp(uniform(low, high))``: bounds in log space (``loguniform``, ``qloguniform``)."""
+    """``exp(uniform(low, high))``: bounds in log space (``loguniform``, ``qloguniform``).
+
+    :meth:`bounds_look_real` says when the bounds look like real values.
+    """
 
     is_log = True
 
@@ -262,6 +278,102 @@ class LogUniform(Uniform):
 
     def _unit_from_raw(self, raw):
         return super()._unit_from_raw(math.log(max(raw, 1e-300)))
+
+    def bounds_look_real(self):
+        """Whether the log-space bounds look like real values that were meant instead.
+
+        True under any of three rules (``loguniform``'s docstring explains them):
+
+        1. ``0 < low < high <= 1`` and ``exp(high) / exp(low) < 2``;
+        2. ``0 < low < 1`` written with at most 3 significant digits (0.001,
+           1e-4, 0.25, not ``math.log(2)``) and ``high >= 1``;
+        3. ``high > log(1e10)``.
+
+        Returns
+        -------
+        bool
+        """
+        low, high = self.low, self.high
+        within_factor_two = 0 < low < high <= 1 and high - low < math.log(2)
+        low_typed_as_a_value = 0 < low < 1 and float(f"{low:.3g}") == low and high >= 1
+        return within_factor_two or low_typed_as_a_value or high > _LOG_HIGH_LIMIT
+
+    def real_value_spellings(self):
+        """The spellings that sample ``[low, high]`` in real values, in Python.
+
+        Returns
+        -------
+        list of str
+            ``loguniform(math.log(low), math.log(high))`` and, without ``q``,
+            ``scipy.stats.loguniform(low, high)``; empty when ``low <= 0``
+            (no real-valued log range starts there).
+        """
+        if self.low <= 0:
+            return []
+        name, q = self._names()
+        spellings = [f"{name}(math.log({self.low!r}), math.log({self.high!r}){q})"]
+        if self.q is None:
+            spellings.append(f"scipy.stats.loguniform({self.low!r}, {self.high!r})")
+        return spellings
+
+    def spelling_with_log_bounds(self):
+        """This expression with ``log(low)`` and ``log(high)`` as numbers, e.g. ``"loguniform(-11.5129, -2.30259)"``.
+
+        For a spec file, where ``math.log`` cannot be written.
+
+        Returns
+        -------
+        str or None
+            None when ``low <= 0``.
+        """
+        if self.low <= 0:
+            return None
+        name, q = self._names()
+        return f"{name}({math.log(self.low):.6g}, {math.log(self.high):.6g}{q})"
+
+    def sampled_range_text(self):
+        """``"[exp(low), exp(high)]"`` with both ends computed, e.g. ``"[1.00001, 1.10517]"``."""
+        return f"[{_safe_exp(self.low):.6g}, {_safe_exp(self.high):.6g}]"
+
+    def _names(self):
+        """The builder's name and the ``, q`` argument text."""
+        if self.q is None:
+            return "loguniform", ""
+        return "qloguniform", f", {self.q!r}"
+
+
+def _safe_exp(x):
+    return math.exp(x) if x < 709 else math.inf
+
+
+def log_bounds_message(name, expression, spellings):
+    """The warning text for ``expression`` on parameter ``name`` whose bounds look real.
+
+    Parameters
+    ----------
+    name : str
+        The parameter.
+    expression : LogUniform
+    spellings : list of str
+        What to write instead to sample ``[low, high]`` in real values.
+
+    Returns
+    -------
+    str
+    """
+    low, high = expression.low, expression.high
+    instead = (
+        f"If you meant {name} in [{low!r}, {high!r}], write {' or '.join(spellings)}."
+        if spellings
+        else f"A range of real values for a log scale needs a lower bound > 0, got {low!r}."
+    )
+    drawn = f"exp(uniform({low!r}, {high!r}))"
+    if expression.q is not None:
+        drawn = f"round({drawn} / {expression.q!r}) * {expression.q!r}"
+    return (
+        f"{expression!r} samples {name} in {expression.sampled_range_text()}: its bounds are natural "
+        f"logarithms (HyperDrive's meaning, {name} = {drawn}), but they look like real values. {instead}"
+    )
 
 
 class Normal(_Quantizable):
@@ -433,6 +545,23 @@ def quniform(low, high, q):
 def loguniform(low, high):
     """``exp(uniform(low, high))``: the bounds are in log space (HyperDrive's meaning).
 
+    For values between 1e-5 and 0.1, write ``loguniform(math.log(1e-5),
+    math.log(0.1))`` or ``scipy.stats.loguniform(1e-5, 0.1)``.
+
+    :class:`Space` (so every search) warns with a :class:`LogBoundsWarning`,
+    naming the parameter, when the bounds look like real values:
+
+    1. both in (0, 1] and the sampled range narrower than a factor of two
+       (``loguniform(1e-5, 1e-1)`` samples 1.00001 to 1.105);
+    2. ``low`` a fraction in (0, 1) written with at most 3 significant
+       digits, as values are typed (0.001, 1e-4, 0.25, not ``math.log(2)``),
+       and ``high >= 1`` (``loguniform(0.001, 10)`` samples 1.001 to 22026);
+    3. ``high > log(1e10)`` = 23.03, values above 1e10
+       (``loguniform(1, 1000)``).
+
+    Negative, zero or integer bounds (``loguniform(-3, 5)``,
+    ``loguniform(0, 4)``) and ``math.log`` results never warn.
+
     Parameters
     ----------
     low, high : float
@@ -452,6 +581,8 @@ def loguniform(low, high):
 
 def qloguniform(low, high, q):
     """``round(exp(uniform(low, high)) / q) * q``.
+
+    Bounds that look like real values warn as in :func:`loguniform`.
 
     Parameters
     ----------
@@ -584,6 +715,10 @@ class Space:
     param_distributions : dict or list of dicts
         Names mapped to expressions, lists or ``rvs`` objects. A list of dicts
         is a conditional space: each candidate comes from one of the dicts.
+    warn_log_bounds : bool, default=True
+        Warn (:class:`LogBoundsWarning`, once per parameter) about
+        ``loguniform``/``qloguniform`` bounds that look like real values;
+        False where a search that already warned is read back.
 
     Attributes
     ----------
@@ -591,7 +726,7 @@ class Space:
         Each dict maps parameter names, sorted, to Expressions.
     """
 
-    def __init__(self, param_distributions):
+    def __init__(self, param_distributions, *, warn_log_bounds=True):
         self.param_distributions = param_distributions
         if isinstance(param_distributions, dict):
             dicts, self._is_list = [param_distributions], False
@@ -610,6 +745,24 @@ class Space:
                 if not isinstance(name, str):
                     raise ValueError(f"param_distributions: parameter names must be str, got {name!r}")
             self.subspaces.append({name: as_expression(name, subspace[name]) for name in sorted(subspace)})
+        if warn_log_bounds:
+            self._warn_about_log_bounds()
+
+    def _warn_about_log_bounds(self):
+        """One :class:`LogBoundsWarning` per parameter whose log bounds look like real values."""
+        for name, expression in self._log_bounds_that_look_real():
+            message = log_bounds_message(name, expression, expression.real_value_spellings())
+            warnings.warn(f"param_distributions[{name!r}]: {message}", LogBoundsWarning, stacklevel=3)
+
+    def _log_bounds_that_look_real(self):
+        """``(name, expression)`` pairs, each once, whose log bounds look like real values."""
+        seen = []
+        for subspace in self.subspaces:
+            for name, expression in subspace.items():
+                if isinstance(expression, LogUniform) and expression.bounds_look_real():
+                    if (name, expression) not in seen:
+                        seen.append((name, expression))
+        return seen
 
     @property
     def param_names(self):

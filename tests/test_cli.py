@@ -180,3 +180,34 @@ def test_a_missing_spec_or_store_is_a_one_line_error(tmp_path, capsys):
 def test_the_console_script_is_declared():
     setup = (ROOT / "setup.cfg").read_text()
     assert "console_scripts =\n    hdsearch = hdsearch.cli:main" in setup
+
+
+@pytest.mark.parametrize(
+    "expression, toml_spelling",
+    [
+        ("loguniform(1e-5, 1e-1)", 'clf__C = "loguniform(-11.5129, -2.30259)"'),
+        ("loguniform(0.001, 10)", 'clf__C = "loguniform(-6.90776, 2.30259)"'),
+        ("qloguniform(0.001, 10, 1)", 'clf__C = "qloguniform(-6.90776, 2.30259, 1)"'),
+    ],
+)
+def test_spec_log_bounds_that_look_real_warn_at_their_line_with_the_toml_spelling(tmp_path, expression, toml_spelling):
+    from hdsearch import LogBoundsWarning
+    from hdsearch._spec import read_spec
+
+    (tmp_path / "spec.toml").write_text(SPEC.replace('"loguniform(-6, 3)"', f'"{expression}"'))
+    with pytest.warns(LogBoundsWarning) as record:
+        read_spec(tmp_path / "spec.toml")
+    assert len(record) == 1
+    message = str(record[0].message)
+    assert "spec.toml, line 17: [search_space.clf__C]" in message
+    assert "look like real values" in message and f"write {toml_spelling}." in message
+
+
+def test_hdsearch_run_warns_about_log_bounds_once(tmp_path):
+    pytest.importorskip("plotly")
+    from hdsearch import LogBoundsWarning
+
+    (tmp_path / "spec.toml").write_text(SPEC.replace('"loguniform(-6, 3)"', '"loguniform(1e-5, 1e-1)"'))
+    with pytest.warns(LogBoundsWarning) as record:
+        assert main(["run", str(tmp_path / "spec.toml"), "--out", str(tmp_path / "run")]) == 0
+    assert len([w for w in record if issubclass(w.category, LogBoundsWarning)]) == 1

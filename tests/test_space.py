@@ -229,3 +229,65 @@ def test_equal_specs_compare_equal():
     assert uniform(0, 1) != uniform(0, 2)
     assert quniform(0, 1, 1) != uniform(0, 1)
     assert Space({"a": [1, 2]}) == Space({"a": choice(1, 2)})
+
+
+# ------------------------------------------------ log bounds that look real
+
+
+@pytest.mark.parametrize(
+    "expression, sampled, spellings",
+    [
+        # Rule 1: both bounds in (0, 1], the range within a factor of two.
+        (loguniform(1e-5, 1e-1), "[1.00001, 1.10517]",
+         ["loguniform(math.log(1e-05), math.log(0.1))", "scipy.stats.loguniform(1e-05, 0.1)"]),
+        # Rule 2: low typed as a value in (0, 1), high >= 1.
+        (loguniform(0.001, 10), "[1.001, 22026.5]",
+         ["loguniform(math.log(0.001), math.log(10))", "scipy.stats.loguniform(0.001, 10)"]),
+        (qloguniform(0.001, 10, 1), "[1.001, 22026.5]", ["qloguniform(math.log(0.001), math.log(10), 1)"]),
+        # Rule 3: values above 1e10.
+        (loguniform(1, 1000), "[2.71828, inf]",
+         ["loguniform(math.log(1), math.log(1000))", "scipy.stats.loguniform(1, 1000)"]),
+    ],
+)
+def test_log_bounds_that_look_real_warn_with_the_parameter_the_range_and_the_spelling(
+    expression, sampled, spellings
+):
+    from hdsearch import LogBoundsWarning
+
+    with pytest.warns(LogBoundsWarning) as record:
+        Space({"C": expression, "kernel": choice("rbf")})
+    assert len(record) == 1
+    message = str(record[0].message)
+    assert message.startswith(f"param_distributions['C']: {expression!r} samples C in {sampled}")
+    assert f"If you meant C in [{expression.low!r}, {expression.high!r}], write {' or '.join(spellings)}." in message
+    # The spellings suggested sample what was meant, and do not warn.
+    low, high = expression.low, expression.high
+    meant = loguniform(math.log(low), math.log(high))
+    assert meant.from_unit(0.0) == pytest.approx(low) and meant.from_unit(1.0) == pytest.approx(high)
+    assert not meant.bounds_look_real()
+
+
+def test_a_log_lower_bound_of_zero_that_looks_real_says_real_bounds_need_a_positive_low():
+    from hdsearch import LogBoundsWarning
+
+    with pytest.warns(LogBoundsWarning, match=r"needs a lower bound > 0, got 0\."):
+        Space({"n": loguniform(0, 100)})
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [loguniform(-3, 5), loguniform(-9, -1), loguniform(-4, -1), loguniform(-3, 3), loguniform(0, 4),
+     qloguniform(0, 5, 1), qloguniform(math.log(2), math.log(64), 1), qloguniform(0.0, math.log(100), 1),
+     loguniform(-5, 23)],
+)
+def test_log_bounds_written_as_logarithms_do_not_warn(expression, recwarn):
+    Space({"C": expression})
+    assert not [w for w in recwarn if "look like real values" in str(w.message)]
+
+
+def test_a_parameter_whose_log_bounds_look_real_warns_once_across_subspaces():
+    from hdsearch import LogBoundsWarning
+
+    with pytest.warns(LogBoundsWarning) as record:
+        Space([{"C": loguniform(1e-5, 1e-1), "a": choice(1)}, {"C": loguniform(1e-5, 1e-1)}])
+    assert len(record) == 1
