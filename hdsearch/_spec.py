@@ -7,6 +7,7 @@ file it is on, so the command line can print it without a traceback.
 
 import ast
 import importlib
+import inspect
 import os
 import re
 import tomllib
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ._boosting import parameter_names
+from ._config import did_you_mean
 
 SECTIONS = {
     "experiment": {"name", "storage", "out"},
@@ -42,6 +44,7 @@ POLICIES = {
     "halving": "HalvingPolicy",
     "none": None,
 }
+STEP_KEYS = ("name", "class", "params")
 RESOURCES = {"folds": "Folds", "partial_fit": "PartialFit", "warm_start": "WarmStart", "subsample": "Subsample"}
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
 
@@ -193,13 +196,17 @@ def build_sweep(spec, locate, base, default_name):
 def _check_sections(spec, locate):
     for section, value in spec.items():
         if section not in SECTIONS:
-            raise locate.error(f"unknown section; expected one of {sorted(SECTIONS)}", section)
+            raise locate.error(
+                f"unknown section{did_you_mean(section, SECTIONS)} Sections: {sorted(SECTIONS)}", section
+            )
         if not isinstance(value, dict):
             raise locate.error("must be a table, e.g. [" + section + "]", section, line_key=section)
         allowed = SECTIONS[section]
         for key in value if allowed is not None else ():
             if key not in allowed:
-                raise locate.error(f"unknown key; [{section}] takes {sorted(allowed)}", section, key)
+                raise locate.error(
+                    f"unknown key{did_you_mean(key, allowed)} [{section}] takes {sorted(allowed)}", section, key
+                )
     for section in REQUIRED:
         if section not in spec:
             raise SpecError(f"the spec needs a [{section}] table (see docs/spec.md)", section, None, locate.path)
@@ -239,10 +246,10 @@ def _pipeline(steps, locate):
     pairs = []
     for index, step in enumerate(steps):
         for key in step:
-            if key not in ("name", "class", "params"):
+            if key not in STEP_KEYS:
                 raise locate.error(
-                    f"unknown key in step {index + 1}; a step takes name, class, params", "estimator.steps",
-                    key, occurrence=index,
+                    f"unknown key in step {index + 1}{did_you_mean(key, STEP_KEYS)} A step takes name, class, params",
+                    "estimator.steps", key, occurrence=index,
                 )
         name = step.get("name")
         if not isinstance(name, str) or not name or "__" in name:
@@ -264,7 +271,23 @@ def _instance(table, locate, section, occurrence):
     try:
         return cls(**params)
     except TypeError as exc:
-        raise locate.error(f"{cls.__name__} rejects these parameters: {exc}", section, "params", occurrence) from None
+        hint = _closest_parameter(cls, exc, params)
+        raise locate.error(
+            f"{cls.__name__} rejects these parameters: {exc}{hint}", section, "params", occurrence
+        ) from None
+
+
+def _closest_parameter(cls, exc, params):
+    """``"; did you mean 'max_iter'?"`` for the unknown keyword ``exc`` names, or ``""``."""
+    unknown = _unknown_keyword(exc, params)
+    if unknown is None:
+        return ""
+    try:
+        names = inspect.signature(cls).parameters
+    except (TypeError, ValueError):
+        return ""
+    hint = did_you_mean(unknown, names)
+    return "" if hint == "." else hint
 
 
 def _import_class(dotted, locate, section, occurrence):
@@ -293,7 +316,8 @@ def _space(table, estimator, locate):
     for name, value in table.items():
         if name not in valid:
             raise locate.error(
-                f"{type(estimator).__name__} has no parameter {name!r}; valid: {sorted(valid)}", "search_space", name
+                f"{type(estimator).__name__} has no parameter {name!r}{did_you_mean(name, valid)} "
+                f"Valid: {sorted(valid)}", "search_space", name,
             )
         space[name] = _expression(name, value, locate)
         _warn_if_log_bounds_look_real(name, space[name], locate)
@@ -356,11 +380,22 @@ def _parse_call(text, name, locate):
 
 
 def _typed_table(table, choices, section, locate, default):
+    """The class name ``type`` selects (any case, with or without ``_``, or the class name) and the other keys."""
     arguments = dict(table)
     kind = arguments.pop("type", default)
-    if kind not in choices:
-        raise locate.error(f"type must be one of {sorted(choices)}, got {kind!r}", section, "type")
-    return choices[kind], arguments
+    spellings = {_folded(name): name for name in choices}
+    spellings.update({_folded(class_name): name for name, class_name in choices.items() if class_name})
+    if not isinstance(kind, str) or _folded(kind) not in spellings:
+        raise locate.error(
+            f"type must be one of {sorted(choices)}, got {kind!r}{did_you_mean(kind, choices)}".rstrip("."),
+            section, "type",
+        )
+    return choices[spellings[_folded(kind)]], arguments
+
+
+def _folded(name):
+    """``"Median_Stopping"``, ``"median-stopping"`` and ``"MedianStopping"`` alike: ``"medianstopping"``."""
+    return re.sub(r"[\W_]", "", name.lower())
 
 
 def _construct(module, class_name, arguments, section, locate):
@@ -369,11 +404,11 @@ def _construct(module, class_name, arguments, section, locate):
         return cls(**arguments)
     except TypeError as exc:
         key = _unknown_keyword(exc, arguments)
-        raise locate.error(f"{class_name} does not take this argument ({exc})", section, key) from None
+        raise locate.error(str(exc), section, key) from None
 
 
 def _unknown_keyword(exc, arguments):
-    match = re.search(r"keyword argument '(\w+)'", str(exc))
+    match = re.search(r"unexpected (?:keyword )?argument '(\w+)'", str(exc))
     return match.group(1) if match and match.group(1) in arguments else None
 
 

@@ -268,6 +268,9 @@ class MedianStoppingPolicy(BasePolicy):
     delay_evaluation : int, default=0
     """
 
+    def __init__(self, evaluation_interval=1, delay_evaluation=0):
+        super().__init__(evaluation_interval, delay_evaluation)
+
     def _stops(self, curve, peers, k):
         others = [c.average_up_to(k) for c in peers if c is not curve]
         if len(others) < 2:

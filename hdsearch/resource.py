@@ -232,6 +232,9 @@ class Folds(BaseResource):
 
     per_fold = False
 
+    def __init__(self):
+        pass
+
     def n_intervals(self, n_splits, n_train):
         return n_splits
 

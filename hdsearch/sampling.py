@@ -141,6 +141,9 @@ class GridSampling(BaseSampling):
     [{'a': 1}, {'a': 2}]
     """
 
+    def __init__(self):
+        pass
+
     def _start(self, space, n_total, random_state):
         # Iterate rather than index: ParameterGrid's __getitem__ orders the
         # keys of each dict differently from its iterator, which GridSearchCV uses.

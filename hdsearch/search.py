@@ -32,6 +32,7 @@ from ._compat import (
     search_visual_block,
     with_callbacks,
 )
+from ._config import did_you_mean
 from ._cv_results import (
     build_cv_results,
     fill_failed_scores,
@@ -596,15 +597,20 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             except Exception as exc:
                 unlisted = self._unlisted_names(subspace)
                 if unlisted:
+                    hint = did_you_mean(unlisted[0], self._listed_names())
                     raise ValueError(
                         f"Invalid parameter {unlisted[0]!r} in param_distributions for estimator "
-                        f"{self.estimator!r}: set_params raised {type(exc).__name__}: {exc}"
+                        f"{self.estimator!r}{hint} set_params raised {type(exc).__name__}: {exc}"
                     ) from exc
+
+    def _listed_names(self):
+        """Every parameter name the estimator lists, its steps' included (``svc__C``)."""
+        # CatBoost lists only the parameters its constructor was given.
+        return set(self.estimator.get_params(deep=True)) | parameter_names(self.estimator)
 
     def _unlisted_names(self, subspace):
         """Names of ``subspace`` that neither ``get_params`` nor a searched step lists."""
-        # CatBoost lists only the parameters its constructor was given.
-        listed = set(self.estimator.get_params(deep=True)) | parameter_names(self.estimator)
+        listed = self._listed_names()
         # 'clf__C' is settable when 'clf' itself is searched in the same dict.
         return [
             name

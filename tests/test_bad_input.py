@@ -377,3 +377,50 @@ def test_a_warm_start_source_that_is_neither_a_name_nor_a_fitted_search_is_an_er
     if source == "unfitted search":
         source = search()
     assert_fails_before_any_fit({"resume_from": [source]}, "resume_from", repr(source))
+
+
+# ------------------------------------------------------------ misspelled keywords and names
+
+
+@pytest.mark.parametrize("build, parts", [
+    (lambda: MedianStoppingPolicy(delay_evaluations=3),
+     ("MedianStoppingPolicy got an unexpected argument 'delay_evaluations'; did you mean 'delay_evaluation'?",
+      "It takes: evaluation_interval=1, delay_evaluation=0.")),
+    (lambda: BanditPolicy(slack=0.1),
+     ("BanditPolicy got an unexpected argument 'slack'; did you mean 'slack_factor' or 'slack_amount'?",)),
+    (lambda: TruncationSelectionPolicy(10, exclude_finished_job=True), ("did you mean 'exclude_finished_jobs'?",)),
+    (lambda: HalvingPolicy(Factor=2), ("HalvingPolicy", "did you mean 'factor'?", "factor=3, min_resource=1")),
+    (lambda: PartialFit(max_epoch=3), ("PartialFit", "did you mean 'max_epochs'?", "max_epochs, min_epochs=1")),
+    (lambda: WarmStart("n_estimators", 1, 10, steps=1), ("WarmStart", "did you mean 'step'?")),
+    (lambda: Subsample(min_sample=3), ("Subsample", "did you mean 'min_samples'?")),
+    (lambda: RandomSampling(sed=1), ("RandomSampling", "did you mean 'seed'?")),
+    (lambda: GridSampling(seed=1), ("GridSampling got an unexpected argument 'seed'. It takes: no arguments.",)),
+    (lambda: MedianStoppingPolicy(1, 2, 3), ("MedianStoppingPolicy takes at most 2 arguments, got 3",)),
+])
+def test_a_misspelled_constructor_keyword_names_the_class_the_arguments_and_the_closest(build, parts):
+    with pytest.raises(TypeError, match=mentions(*parts)):
+        build()
+
+
+def test_median_stopping_policy_has_its_own_signature():
+    import inspect
+
+    assert list(inspect.signature(MedianStoppingPolicy).parameters) == ["evaluation_interval", "delay_evaluation"]
+
+
+def test_an_unknown_parameter_name_suggests_the_closest_pipeline_parameter():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    pipeline = make_pipeline(StandardScaler(), RecordingClassifier())
+    assert_fails_before_any_fit(
+        {"estimator": pipeline, "param_distributions": {"recordingclassifier__c": [1.0, 2.0]}},
+        "Invalid parameter 'recordingclassifier__c'", "did you mean 'recordingclassifier__C'?",
+    )
+
+
+def test_log_bounds_that_look_real_warn_when_the_search_fits():
+    from hdsearch import LogBoundsWarning, loguniform
+
+    with pytest.warns(LogBoundsWarning, match=re.escape("param_distributions['C']: loguniform(1e-05, 0.1)")):
+        search(param_distributions={"C": loguniform(1e-5, 1e-1)}).fit(X, y)

@@ -151,7 +151,8 @@ def test_a_bad_spec_exits_2_naming_key_and_line_without_traceback(tmp_path):
         ("clf__C =", "clf__D =", "line 17: [search_space.clf__D]", "has no parameter 'clf__D'"),
         ('"loguniform(-6, 3)"', '"loguniform(3, -6)"', "line 17: [search_space.clf__C]", "low must be < high"),
         ('"loguniform(-6, 3)"', '"loguniform(__import__)"', "line 17: [search_space.clf__C]", "literal"),
-        ("slack_factor = 0.05", "slack = 0.05", "line 28: [early_termination.slack]", "does not take"),
+        ("slack_factor = 0.05", "slack = 0.05", "line 28: [early_termination.slack]",
+         "BanditPolicy got an unexpected argument 'slack'; did you mean 'slack_factor' or 'slack_amount'?"),
         ("slack_factor = 0.05", "slack_factor = -1", "line 28: [early_termination.slack_factor]", "slack_factor"),
         ('type = "bandit"', 'type = "bandits"', "line 27: [early_termination.type]", "type must be one of"),
         ("max_total_runs = 5", "max_total_runs = 0", "line 31: [limits.max_total_runs]", "max_total_runs"),
@@ -159,6 +160,15 @@ def test_a_bad_spec_exits_2_naming_key_and_line_without_traceback(tmp_path):
         ("[limits]", "[limit]", "line 30: [limit]", "unknown section"),
         ("[limits]\nmax_total_runs = 5", "[limits]\nmax_total_runs = 5\nmax_total_runs = 6",
          "TOML syntax error", "line 32"),
+        # Did you mean: sections, keys, step keys, parameter names, estimator parameters, types.
+        ("[limits]", "[limts]", "line 30: [limts]", "unknown section; did you mean 'limits'?"),
+        ("max_total_runs = 5", "max_total_run = 5", "line 31: [limits.max_total_run]",
+         "unknown key; did you mean 'max_total_runs'?"),
+        ("[estimator.steps]]\nname = \"clf\"", "[estimator.steps]]\nname = \"clf\"\nclas = 1",
+         "line 13: [estimator.steps.clas]", "unknown key in step 2; did you mean 'class'?"),
+        ("clf__C =", "clf__c =", "line 17: [search_space.clf__c]", "no parameter 'clf__c'; did you mean 'clf__C'?"),
+        ("max_iter = 200", "max_iters = 200", "line 14: [estimator.steps.params]", "did you mean 'max_iter'?"),
+        ('type = "bandit"', 'type = "bandits"', "line 27: [early_termination.type]", "did you mean 'bandit'?"),
     ],
 )
 def test_spec_errors_name_the_key_and_the_line(tmp_path, capsys, old, new, where, message):
@@ -211,3 +221,15 @@ def test_hdsearch_run_warns_about_log_bounds_once(tmp_path):
     with pytest.warns(LogBoundsWarning) as record:
         assert main(["run", str(tmp_path / "spec.toml"), "--out", str(tmp_path / "run")]) == 0
     assert len([w for w in record if issubclass(w.category, LogBoundsWarning)]) == 1
+
+
+@pytest.mark.parametrize("kind", ["bandit", "Bandit", "BANDIT", "BanditPolicy"])
+def test_spec_types_are_read_case_insensitively(tmp_path, kind):
+    from hdsearch import BanditPolicy, Folds
+    from hdsearch._spec import read_spec
+
+    text = SPEC.replace('type = "bandit"', f'type = "{kind}"') + '\n[resource]\ntype = "Folds"\n'
+    (tmp_path / "spec.toml").write_text(text)
+    search = read_spec(tmp_path / "spec.toml").search
+    assert search.policy == BanditPolicy(slack_factor=0.05)
+    assert search.resource == Folds()
