@@ -497,19 +497,35 @@ def choice(*options):
     return Choice(options)
 
 
-def randint(upper):
-    """An integer in [0, upper).
+def randint(upper, *bounds):
+    """An integer in [0, upper) (HyperDrive's ``randint`` has no lower bound).
 
     Parameters
     ----------
     upper : int
         Exclusive upper bound.
+    *bounds
+        Rejected: ``randint(1, 10)`` raises a TypeError saying how to sample
+        [1, 10) (``choice(range(1, 10))`` or ``scipy.stats.randint(1, 10)``).
 
     Returns
     -------
     RandInt
     """
+    if bounds:
+        raise TypeError(_randint_message((upper, *bounds)))
     return RandInt(upper)
+
+
+def _randint_message(arguments):
+    """Why ``randint(*arguments)`` with more than one argument is an error, and what to write."""
+    called = f"randint({', '.join(map(repr, arguments))})"
+    low, high = arguments[0], arguments[1]
+    return (
+        f"{called}: randint(upper) takes one argument and samples an integer in [0, upper), as HyperDrive's "
+        f"does. For an integer in [{low!r}, {high!r}) write choice(range({low!r}, {high!r})) or "
+        f"scipy.stats.randint({low!r}, {high!r}) (in a spec file, the array of the integers)."
+    )
 
 
 def uniform(low, high):

@@ -161,6 +161,8 @@ def test_a_bad_spec_exits_2_naming_key_and_line_without_traceback(tmp_path):
         ("[limits]\nmax_total_runs = 5", "[limits]\nmax_total_runs = 5\nmax_total_runs = 6",
          "TOML syntax error", "line 32"),
         # Did you mean: sections, keys, step keys, parameter names, estimator parameters, types.
+        ('"loguniform(-6, 3)"', '"randint(1, 10)"', "line 17: [search_space.clf__C]",
+         "randint(upper) takes one argument and samples an integer in [0, upper)"),
         ("[limits]", "[limts]", "line 30: [limts]", "unknown section; did you mean 'limits'?"),
         ("max_total_runs = 5", "max_total_run = 5", "line 31: [limits.max_total_run]",
          "unknown key; did you mean 'max_total_runs'?"),

@@ -291,3 +291,14 @@ def test_a_parameter_whose_log_bounds_look_real_warns_once_across_subspaces():
     with pytest.warns(LogBoundsWarning) as record:
         Space([{"C": loguniform(1e-5, 1e-1), "a": choice(1)}, {"C": loguniform(1e-5, 1e-1)}])
     assert len(record) == 1
+
+
+def test_randint_with_two_bounds_says_it_samples_from_zero_and_how_to_sample_the_range():
+    with pytest.raises(TypeError, match=re.escape(
+        "randint(1, 10): randint(upper) takes one argument and samples an integer in [0, upper)"
+    )) as raised:
+        randint(1, 10)
+    assert "choice(range(1, 10)) or scipy.stats.randint(1, 10)" in str(raised.value)
+    # Both spellings it suggests sample exactly the integers 1..9.
+    assert sorted(set(draws(choice(range(1, 10)), n=500))) == list(range(1, 10))
+    assert sorted(set(draws(Space({"n": scipy.stats.randint(1, 10)}).subspaces[0]["n"], n=500))) == list(range(1, 10))
