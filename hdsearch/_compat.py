@@ -165,3 +165,38 @@ except ImportError:  # scikit-learn < 1.9 has no callbacks
     def with_callbacks(method):
         """Stands in for scikit-learn's decorator where callbacks do not exist."""
         return method
+
+
+def declared_to_reject(estimator, name, value):
+    """Whether scikit-learn's declared constraints on parameter ``name`` reject ``value``.
+
+    scikit-learn declares what each parameter takes in the private
+    ``_parameter_constraints`` of its estimators and checks it in ``fit``;
+    the public API has no way to ask before fitting. ``name`` reaches a
+    pipeline step as in ``set_params`` (``"tree__max_depth"``).
+
+    Parameters
+    ----------
+    estimator : estimator
+    name : str
+    value : object
+
+    Returns
+    -------
+    bool
+        False when the owner declares no constraints for ``name`` (not a
+        scikit-learn estimator, or a release without them): no check.
+    """
+    try:
+        from sklearn.utils._param_validation import make_constraint
+    except ImportError:
+        return False
+    owner, _, parameter = name.rpartition("__")
+    owner = estimator.get_params(deep=True).get(owner) if owner else estimator
+    constraints = getattr(type(owner), "_parameter_constraints", None)
+    if not isinstance(constraints, dict) or not isinstance(constraints.get(parameter), list):
+        return False
+    try:
+        return not any(make_constraint(c).is_satisfied_by(value) for c in constraints[parameter])
+    except (TypeError, ValueError):  # a constraint this release cannot build
+        return False

@@ -25,6 +25,7 @@ from . import report as _report
 from ._boosting import parameter_names
 from ._compat import (
     CallbackSupportMixin,
+    declared_to_reject,
     inconsistent_splits_message,
     inverse_transform_input,
     release_forwards_sample_weight,
@@ -50,7 +51,7 @@ from .engine import Budget, Evaluation, WaveEngine
 from .policy import BasePolicy, make_policy
 from .resource import BaseResource, make_resource
 from .sampling import BaseSampling, make_sampling, seed_from
-from .space import Space
+from .space import Space, _Quantizable
 from .trials import COMPLETED
 
 # scikit-learn's words when there is nothing to fit.
@@ -563,6 +564,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         policy = make_policy(self.policy)
         resource = make_resource(self.resource)
         self._check_param_names(space)
+        _check_int_parameters_get_ints(self.estimator, space)
         resource.check(self.estimator, space.param_names)
         return space, sampling, policy, resource
 
@@ -1034,6 +1036,43 @@ def _recorder_with_trackers(recorder, trackers, engine):
 def _print_terminations(report):
     for trial_id, _, reason in report.terminated:
         print(f"[trial {trial_id}] terminated: {reason}")
+
+
+def _check_int_parameters_get_ints(estimator, space):
+    """Raise ValueError before any fit when an expression draws floats for a parameter declared int-only.
+
+    scikit-learn's ``quniform(2, 10, 1.0)`` on ``max_depth`` would make
+    every fit fail; ``quniform(2, 10, 1)`` draws ints.
+    """
+    for subspace in space.subspaces:
+        for name, expression in subspace.items():
+            value = _float_an_int_parameter_rejects(estimator, name, expression)
+            if value is not None:
+                raise ValueError(
+                    f"param_distributions[{name!r}]: {expression!r} draws floats such as {value!r}, but "
+                    f"{name} takes an int there (scikit-learn's declared constraints): its fits would fail. "
+                    f"Write {_drawing_ints(expression)!r}: with an int q it draws ints."
+                )
+
+
+def _float_an_int_parameter_rejects(estimator, name, expression):
+    """A value ``expression`` draws that ``name`` rejects as a float and takes as an int, or None."""
+    if not isinstance(expression, _Quantizable) or expression.is_integer:
+        return None
+    for u in (0.25, 0.5, 0.75):
+        value = expression.from_unit(u)
+        as_int = int(round(value))
+        if declared_to_reject(estimator, name, value) and not declared_to_reject(estimator, name, as_int):
+            return value
+    return None
+
+
+def _drawing_ints(expression):
+    """``expression`` with an int ``q``: the same step when it is a whole number, else 1."""
+    q = expression.q
+    int_q = int(q) if q is not None and float(q).is_integer() else 1
+    first, second = expression._arguments()[:2]
+    return type(expression)(first, second, int_q)
 
 
 def _max_duration_message(max_duration, trials):

@@ -424,3 +424,34 @@ def test_log_bounds_that_look_real_warn_when_the_search_fits():
 
     with pytest.warns(LogBoundsWarning, match=re.escape("param_distributions['C']: loguniform(1e-05, 0.1)")):
         search(param_distributions={"C": loguniform(1e-5, 1e-1)}).fit(X, y)
+
+
+@pytest.mark.parametrize("pipeline", [False, True])
+def test_a_float_q_on_an_int_parameter_is_an_error_before_any_fit(pipeline):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.tree import DecisionTreeClassifier
+
+    from hdsearch import quniform
+
+    estimator, name = DecisionTreeClassifier(), "max_depth"
+    if pipeline:
+        estimator, name = make_pipeline(StandardScaler(), estimator), "decisiontreeclassifier__max_depth"
+    with pytest.raises(ValueError, match=mentions(
+        f"param_distributions[{name!r}]: quniform(2, 10, 1.0) draws floats such as 4.0",
+        f"but {name} takes an int there", "Write quniform(2, 10, 1): with an int q it draws ints.",
+    )):
+        HyperDriveSearchCV(estimator, {name: quniform(2, 10, 1.0)}, cv=2, max_total_runs=2).fit(X, y)
+    # The spelling the message gives is accepted, and draws ints.
+    search = HyperDriveSearchCV(estimator, {name: quniform(2, 10, 1)}, cv=2, max_total_runs=2, random_state=0)
+    assert all(isinstance(params[name], int) for params in search.fit(X, y).cv_results_["params"])
+
+
+def test_a_float_q_on_a_parameter_that_takes_floats_is_accepted():
+    from sklearn.ensemble import RandomForestClassifier
+
+    from hdsearch import quniform
+
+    search = HyperDriveSearchCV(RandomForestClassifier(n_estimators=2, random_state=0),
+                                {"max_features": quniform(0.1, 1.0, 0.1)}, cv=2, max_total_runs=2, random_state=0)
+    assert search.fit(X, y).cv_results_["mean_test_score"].shape == (2,)
