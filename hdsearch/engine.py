@@ -552,6 +552,14 @@ class WaveEngine:
             and self.policy.acts_at(k)
         )
 
+    def first_decision(self, limit=10_000):
+        """The first interval in 1..``limit`` at which the policy may stop a trial, or None.
+
+        A policy never acts at a trial's last interval, so a first decision at
+        or past :attr:`Evaluation.n_intervals` never happens.
+        """
+        return next((k for k in range(1, limit + 1) if self._acts_at(k)), None)
+
     @cached_property
     def scored_intervals(self):
         """The intervals at which every fold of a per-fold resource is scored.

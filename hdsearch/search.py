@@ -452,6 +452,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             # report the refit as its own task: both refit in the parent.
             refit_early=bool(self.refit) and not callable(self.refit) and isinstance(tasks, NoFitTasks),
         )
+        _warn_if_the_policy_never_acts(policy, resource, engine.first_decision(), evaluation.n_intervals)
         if recorder is not None:
             engine.restore(recorder.load())
         self.experiment_ = None if recorder is None else recorder.experiment
@@ -1036,6 +1037,22 @@ def _recorder_with_trackers(recorder, trackers, engine):
 def _print_terminations(report):
     for trial_id, _, reason in report.terminated:
         print(f"[trial {trial_id}] terminated: {reason}")
+
+
+def _warn_if_the_policy_never_acts(policy, resource, first_decision, n_intervals):
+    """Warn before any fit when the policy's first decision comes at or after a trial's last interval."""
+    if policy is None or (first_decision is not None and first_decision < n_intervals):
+        return
+    when = "never" if first_decision is None else f"first at interval {first_decision}"
+    more = "cv" if not resource.per_fold else "the resource's intervals"
+    warnings.warn(
+        f"{policy!r} will stop no trial: it acts {when}, but with {resource!r} a trial has {n_intervals} "
+        f"intervals and a policy never acts at the last one. Lower delay_evaluation (or evaluation_interval, "
+        f"HalvingPolicy's min_resource, PartialFit's min_epochs), or raise {more} above "
+        f"{first_decision or n_intervals}.",
+        UserWarning,
+        stacklevel=2,
+    )
 
 
 def _check_int_parameters_get_ints(estimator, space):

@@ -455,3 +455,29 @@ def test_a_float_q_on_a_parameter_that_takes_floats_is_accepted():
     search = HyperDriveSearchCV(RandomForestClassifier(n_estimators=2, random_state=0),
                                 {"max_features": quniform(0.1, 1.0, 0.1)}, cv=2, max_total_runs=2, random_state=0)
     assert search.fit(X, y).cv_results_["mean_test_score"].shape == (2,)
+
+
+@pytest.mark.parametrize("policy, first", [
+    (MedianStoppingPolicy(delay_evaluation=3), 3),
+    (BanditPolicy(slack_factor=0.1, evaluation_interval=2), 2),
+    (HalvingPolicy(min_resource=2), 2),
+])
+def test_a_policy_whose_first_decision_never_comes_warns_before_the_first_fit(policy, first, monkeypatch):
+    def fit_must_not_have_run_yet(message, category=None, stacklevel=1):
+        assert RecordingClassifier.fits == []
+        raise AssertionError(message)
+
+    with pytest.raises(AssertionError, match=mentions(
+        f"{policy!r} will stop no trial: it acts first at interval {first}", "with Folds() a trial has 2 intervals",
+        f"raise cv above {first}",
+    )):
+        monkeypatch.setattr("hdsearch.search.warnings.warn", fit_must_not_have_run_yet)
+        search(policy=policy).fit(X, y)
+    monkeypatch.undo()
+    with pytest.warns(UserWarning, match="will stop no trial"):
+        search(policy=policy).fit(X, y)
+
+
+def test_a_policy_that_can_act_before_the_last_fold_does_not_warn(recwarn):
+    search(policy=MedianStoppingPolicy(delay_evaluation=1)).fit(X, y)
+    assert not [w for w in recwarn if "will stop no trial" in str(w.message)]
