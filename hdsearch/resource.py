@@ -299,10 +299,7 @@ class PartialFit(BaseResource):
                 f"max_epochs={self.max_epochs}"
             )
         if not callable(getattr(estimator, "partial_fit", None)):
-            raise ValueError(
-                f"resource=PartialFit needs an estimator with partial_fit; "
-                f"{type(estimator).__name__} has none."
-            )
+            raise ValueError(_no_partial_fit_message(estimator))
 
     def n_intervals(self, n_splits, n_train):
         return self.max_epochs
@@ -324,6 +321,21 @@ class PartialFit(BaseResource):
                     model.partial_fit(X, y, **params)
             fold.validated = True
         return model
+
+
+def _no_partial_fit_message(estimator):
+    """Why ``PartialFit`` cannot drive ``estimator``, and, for a pipeline, how to get there today."""
+    name = type(estimator).__name__
+    message = f"resource=PartialFit needs an estimator with partial_fit; {name} has none."
+    final = getattr(estimator, "steps", None) and estimator.steps[-1][1]
+    if not callable(getattr(final, "partial_fit", None)):
+        return message
+    return (
+        f"{message} Its final step {type(final).__name__} has partial_fit, but a {name} does not pass it on "
+        "(PartialFit on pipelines is planned). Today: transform X before the search and search the final step "
+        "alone, or use WarmStart on a parameter that grows (max_iter with warm_start=True), or the folds "
+        "resource."
+    )
 
 
 def _shuffles_each_call(model):

@@ -481,3 +481,17 @@ def test_a_policy_whose_first_decision_never_comes_warns_before_the_first_fit(po
 def test_a_policy_that_can_act_before_the_last_fold_does_not_warn(recwarn):
     search(policy=MedianStoppingPolicy(delay_evaluation=1)).fit(X, y)
     assert not [w for w in recwarn if "will stop no trial" in str(w.message)]
+
+
+def test_partial_fit_on_a_pipeline_says_how_to_get_there_today():
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    pipeline = make_pipeline(StandardScaler(), SGDClassifier())
+    with pytest.raises(ValueError, match=mentions(
+        "resource=PartialFit needs an estimator with partial_fit; Pipeline has none.",
+        "Its final step SGDClassifier has partial_fit, but a Pipeline does not pass it on",
+        "PartialFit on pipelines is planned", "transform X before the search", "WarmStart", "folds resource",
+    )):
+        HyperDriveSearchCV(pipeline, {"sgdclassifier__alpha": [1e-4, 1e-3]}, resource=PartialFit(3), cv=2).fit(X, y)
