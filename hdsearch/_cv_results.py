@@ -45,18 +45,9 @@ def warn_or_raise_about_fit_failures(trials, error_score):
     if not errors:
         return
     n_fits = sum(len(trial.results) for trial in trials)
-    delimiter = "-" * 80 + "\n"
-    summary = "\n".join(
-        f"{delimiter}{n} fits failed with the following error:\n{error}"
-        for error, n in Counter(errors).items()
-    )
     if len(errors) == n_fits:
-        raise ValueError(
-            f"\nAll the {n_fits} fits failed.\n"
-            "It is very likely that your model is misconfigured.\n"
-            "You can try to debug the error by setting error_score='raise'.\n\n"
-            f"Below are more details about the failures:\n{summary}"
-        )
+        raise ValueError(all_fits_failed_message(errors, n_fits))
+    summary = _failure_summary(errors)
     warnings.warn(
         f"\n{len(errors)} fits failed out of a total of {n_fits}.\n"
         "The score on these train-test partitions for these parameters"
@@ -65,6 +56,43 @@ def warn_or_raise_about_fit_failures(trials, error_score):
         "by setting error_score='raise'.\n\n"
         f"Below are more details about the failures:\n{summary}",
         FitFailedWarning,
+    )
+
+
+def all_fits_failed_message(errors, n_fits, stopped_early_after_trials=None):
+    """scikit-learn's "All the N fits failed" message for ``errors`` (tracebacks).
+
+    Parameters
+    ----------
+    errors : list of str
+    n_fits : int
+    stopped_early_after_trials : int or None, default=None
+        The trials the fits came from, when the search stopped after them:
+        the message then says that the other fits were not run.
+
+    Returns
+    -------
+    str
+    """
+    early = ""
+    if stopped_early_after_trials is not None:
+        early = (
+            f"The search stopped early: its first {n_fits} fits, from {stopped_early_after_trials} trials, all "
+            "failed with the same error, which names no searched parameter, so every fit would; the other fits "
+            "were not run.\n\n"
+        )
+    return (
+        f"\nAll the {n_fits} fits failed.\n"
+        "It is very likely that your model is misconfigured.\n"
+        "You can try to debug the error by setting error_score='raise'.\n\n"
+        f"{early}Below are more details about the failures:\n{_failure_summary(errors)}"
+    )
+
+
+def _failure_summary(errors):
+    delimiter = "-" * 80 + "\n"
+    return "\n".join(
+        f"{delimiter}{n} fits failed with the following error:\n{error}" for error, n in Counter(errors).items()
     )
 
 

@@ -30,14 +30,17 @@ none left to start, one running to its end), its refit joins that wave
 
 import os
 import time
+import warnings
 from collections import deque
 from concurrent.futures import BrokenExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from joblib import effective_n_jobs
 from sklearn.utils.parallel import delayed
 
+from ._fail_fast import UniformFailureWatch
 from ._fit_tasks import NoFitTasks
 from ._refit import refit_beside_folds
 from ._worker import advance_fold, fit_and_score_fold, lost_task_outcome
@@ -386,6 +389,9 @@ class WaveEngine:
         # the run-ahead choice.
         self._recent_decisions = deque(maxlen=RUN_AHEAD_WINDOW)
         self._wave = 0
+        self._failure_watch = UniformFailureWatch(
+            evaluation.resource.per_fold, evaluation.n_splits, active=evaluation.error_score != "raise"
+        )
         self._changed = {}
         self._new_results = []
         self._terminated = []
@@ -407,6 +413,8 @@ class WaveEngine:
             In trial order, ids 0, 1, ...
         """
         self.trials = list(trials)
+        if any(result.error is None for trial in self.trials for result in trial.results):
+            self._failure_watch.active = False  # a fit succeeded: not every fit fails
         # The store keeps scores as {metric: value}; one metric named "score"
         # is how a single-metric scorer's numbers were recorded.
         for trial in self.trials:
@@ -791,8 +799,10 @@ class WaveEngine:
             if not group:
                 continue
             try:
-                for i, outcome in zip(group, parallel([calls[i] for i in group])):
-                    outcomes[i] = outcome
+                with _results_of(parallel, [calls[i] for i in group]) as results:
+                    for i, outcome in zip(group, results):
+                        outcomes[i] = outcome
+                        self._watch_for_uniform_failure(tasks[i], outcome)
             except Exception as exc:
                 if not _is_worker_death(exc) or self.evaluation.error_score == "raise":
                     raise
@@ -806,6 +816,13 @@ class WaveEngine:
             if outcomes[i] is None and not isinstance(task, RefitTask):
                 outcomes[i] = self._lost_outcome(dead[task.trial.trial_id])
         return outcomes
+
+    def _watch_for_uniform_failure(self, task, outcome):
+        """Raise scikit-learn's "all fits failed" error once the first fits show every fit fails alike."""
+        if isinstance(task, RefitTask):
+            return
+        first = task.first if self.evaluation.resource.per_fold else task.fold + 1
+        self._failure_watch.see(task.trial, task.fold, first, outcome)
 
     def _lost_outcome(self, reason):
         evaluation = self.evaluation
@@ -937,6 +954,25 @@ class WaveEngine:
     def _out_of_time(self, start):
         limit = self.budget.max_duration
         return limit is not None and time.monotonic() - start >= limit
+
+
+@contextmanager
+def _results_of(parallel, calls):
+    """``parallel(calls)``, closed on the way out: a generator left early cancels its remaining tasks.
+
+    With ``return_as="generator"`` outcomes arrive in task order as they
+    finish, so the search can stop before a wave ends.
+    """
+    results = parallel(calls)
+    try:
+        yield results
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:
+            with warnings.catch_warnings():
+                # joblib counts the cancelled tasks; stopping them is the point.
+                warnings.filterwarnings("ignore", message=r".*tasks which were still being processed")
+                close()
 
 
 def _key(task):

@@ -480,7 +480,11 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
                 # joblib's defaults stay: a Parallel whose memory-mapping settings
                 # differ from the last one's restarts the loky workers (measured:
                 # 1.5 to 2 s for a search that follows GridSearchCV).
-                with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
+                # Outcomes as a generator, in task order: the engine can stop a wave
+                # early when every fit fails alike.
+                with Parallel(
+                    n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch, return_as="generator"
+                ) as parallel:
                     trials = engine.run(parallel)
             except BaseException:
                 # KeyboardInterrupt included: what finished stays readable.

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
+from sklearn.exceptions import FitFailedWarning
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import KFold
 
@@ -139,3 +140,111 @@ def test_a_policy_never_takes_a_nan_trial_as_leader():
     # the NaN trial is the worst, never the protected leader.
     assert search.cv_results_["status"][0] == "terminated"
     assert search.cv_results_["status"][1] == "completed"
+
+
+# ------------------------------------------------ every fit failing the same way
+
+
+class NeedsNumbers(ClassifierMixin, BaseEstimator):
+    """Fails every fit as a model given string columns does, unless ``works``; counts its fits."""
+
+    fits = []
+
+    def __init__(self, alpha=1.0, works=False, message="could not convert string to float: 'red'"):
+        self.alpha = alpha
+        self.works = works
+        self.message = message
+
+    def fit(self, X, y):
+        NeedsNumbers.fits.append(self.alpha)
+        if not self.works:
+            raise ValueError(self.message)
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def partial_fit(self, X, y, classes=None):
+        return self.fit(X, y)
+
+    def predict(self, X):
+        return np.zeros(len(X), dtype=int)
+
+    def score(self, X, y):
+        return self.alpha
+
+
+ALPHAS = {"alpha": [0.1 * i for i in range(1, 19)]}  # 18 trials
+
+
+def fail_fast_search(estimator=None, **overrides):
+    arguments = dict(param_distributions=ALPHAS, sampling="grid", cv=KFold(5), n_jobs=1)
+    arguments.update(overrides)
+    NeedsNumbers.fits.clear()
+    return HyperDriveSearchCV(estimator or NeedsNumbers(), **arguments)
+
+
+@pytest.mark.parametrize("resource, n_fits, n_trials, ran", [
+    # folds: the first fold of trials 0..4; the fits run in task order up to trial 4's first fold.
+    ("folds", 5, 5, 4 * 5 + 1),
+    # per fold: every fold's first step, of trials 0 and 1.
+    (PartialFit(3), 10, 2, 10),
+])
+def test_when_the_first_fits_all_fail_alike_the_search_stops_with_sklearns_error(resource, n_fits, n_trials, ran):
+    search = fail_fast_search(resource=resource)
+    with pytest.raises(ValueError) as raised:
+        search.fit(X, y)
+    message = str(raised.value)
+    assert message.startswith(f"\nAll the {n_fits} fits failed.\nIt is very likely that your model is misconfigured.")
+    assert (f"The search stopped early: its first {n_fits} fits, from {n_trials} trials, all failed with the same "
+            "error, which names no searched parameter, so every fit would; the other fits were not run.") in message
+    assert f"{n_fits} fits failed with the following error:" in message
+    assert "could not convert string to float: 'red'" in message
+    assert len(NeedsNumbers.fits) == ran < 18 * 5
+
+
+def test_stopping_early_does_not_depend_on_n_jobs():
+    messages = []
+    for n_jobs in (1, 2):
+        with pytest.raises(ValueError) as raised:
+            fail_fast_search(n_jobs=n_jobs).fit(X, y)
+        messages.append(str(raised.value).split("Below are more details")[0])
+    assert messages[0] == messages[1] and "stopped early" in messages[0]
+
+
+@pytest.mark.parametrize("estimator, why", [
+    (NeedsNumbers(message="alpha must be below 0"), "the error names a searched parameter"),
+    (NeedsNumbers(message="cannot use 0.1 here"), "the error names a searched value"),
+])
+def test_an_error_naming_the_searched_parameters_runs_every_fit(estimator, why):
+    with pytest.raises(ValueError, match="All the 90 fits failed") as raised:
+        fail_fast_search(estimator).fit(X, y)
+    assert "stopped early" not in str(raised.value), why
+    assert len(NeedsNumbers.fits) == 90
+
+
+class TwoErrors(NeedsNumbers):
+    """Fails every fit, with one of two errors that name no parameter."""
+
+    def fit(self, X, y):
+        NeedsNumbers.fits.append(self.alpha)
+        raise ValueError("too few rows" if self.alpha < 0.35 else "too many rows")
+
+
+def test_different_errors_run_every_fit():
+    with pytest.raises(ValueError, match="All the 90 fits failed") as raised:
+        fail_fast_search(TwoErrors()).fit(X, y)
+    assert "stopped early" not in str(raised.value)
+    assert len(NeedsNumbers.fits) == 90
+
+
+def test_a_first_fit_that_succeeds_keeps_error_score_semantics():
+    space = [{"alpha": [0.5], "works": [True]}, {"alpha": [0.1 * i for i in range(1, 10)]}]
+    search = fail_fast_search(param_distributions=space)
+    with pytest.warns(FitFailedWarning, match="45 fits failed out of a total of 50"):
+        search.fit(X, y)
+    assert search.best_params_ == {"alpha": 0.5, "works": True}
+    assert len(NeedsNumbers.fits) == 50 + 1  # every fit, and the refit
+
+
+def test_error_score_raise_still_raises_the_first_fit_error():
+    with pytest.raises(ValueError, match="^could not convert string to float: 'red'$"):
+        fail_fast_search(error_score="raise").fit(X, y)
