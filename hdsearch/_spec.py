@@ -493,7 +493,11 @@ def _table_file(table, base, locate):
 def _search(spec, estimator, space, policy, resource, locate, name):
     from . import HyperDriveSearchCV
 
+    from .sampling import _SHORTCUTS
+
     settings = dict(spec.get("search", {}))
+    if isinstance(settings.get("sampling"), str) and settings["sampling"].lower() in _SHORTCUTS:
+        settings["sampling"] = settings["sampling"].lower()  # "Random" as "random"
     limits = spec.get("limits", {})
     _check_scoring(estimator, settings.get("scoring"), locate)
     _check_sampling(settings.get("sampling", "random"), locate)

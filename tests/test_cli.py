@@ -231,7 +231,8 @@ def test_spec_types_are_read_case_insensitively(tmp_path, kind):
     from hdsearch._spec import read_spec
 
     text = SPEC.replace('type = "bandit"', f'type = "{kind}"') + '\n[resource]\ntype = "Folds"\n'
-    (tmp_path / "spec.toml").write_text(text)
+    (tmp_path / "spec.toml").write_text(text.replace('sampling = "random"', 'sampling = "Sobol"'))
     search = read_spec(tmp_path / "spec.toml").search
     assert search.policy == BanditPolicy(slack_factor=0.05)
     assert search.resource == Folds()
+    assert search.sampling == "sobol"
