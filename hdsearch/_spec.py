@@ -492,7 +492,6 @@ def _table_file(table, base, locate):
 
 def _search(spec, estimator, space, policy, resource, locate, name):
     from . import HyperDriveSearchCV
-
     from .sampling import _SHORTCUTS
 
     settings = dict(spec.get("search", {}))
