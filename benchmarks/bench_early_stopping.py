@@ -42,9 +42,9 @@ Columns: best CV score and holdout score of the refit best model (20 % or
 ``--rounds`` alternated rounds, from a warm worker pool); the median per-round
 ratio of wall time to RandomizedSearchCV's; work in full-fit equivalents (one
 is one candidate cross-validated at the full resource); and wall time per
-work, ``wall / (work x RandomizedSearchCV's seconds per full fit)``. A goal
-check against issue 13's goals 1-4 follows, computed from the measured
-figures.
+work, ``wall / (work x RandomizedSearchCV's seconds per full fit)``. Goal
+checks against issue 23's goals and issue 13's goals 1-4 follow, computed
+from the measured figures.
 
 Every process is single-threaded in BLAS and OpenMP (set before numpy loads;
 the worker processes inherit it).
