@@ -1,4 +1,4 @@
-"""Early termination in wall time (issue 13): three regimes against the real peers.
+"""Early termination in wall time (issues 13 and 23): three regimes against the real peers.
 
 Every regime runs at its small budget and at 60 trials, every method on the
 same data, splitter and random search space (seed 0), so that the random
@@ -32,14 +32,19 @@ parameters and nothing else (no scoring, no shuffling), through joblib at the
 same ``n_jobs``. A method that cannot run a regime is a row saying why.
 Policies: ``POLICIES`` (the same objects in every regime).
 
+``--scoring`` sets every method's scoring (issue 23 runs ``sgd`` with
+``roc_auc`` and with ``neg_log_loss``, for which the loss is fixed at
+``log_loss``). The ``no policy, curves='all'`` row scores every interval: its
+ratio to ``no policy`` is what a scored interval costs.
+
 Columns: best CV score and holdout score of the refit best model (20 % or
 25 % of the data held out), both from the last round; wall time (median of
 ``--rounds`` alternated rounds, from a warm worker pool); the median per-round
 ratio of wall time to RandomizedSearchCV's; work in full-fit equivalents (one
 is one candidate cross-validated at the full resource); and wall time per
-work, ``wall / (work x RandomizedSearchCV's seconds per full fit)``. A goal
-check against issue 13's goals 1-4 follows, computed from the measured
-figures.
+work, ``wall / (work x RandomizedSearchCV's seconds per full fit)``. Goal
+checks against issue 23's goals and issue 13's goals 1-4 follow, computed
+from the measured figures.
 
 Every process is single-threaded in BLAS and OpenMP (set before numpy loads;
 the worker processes inherit it).
@@ -49,6 +54,7 @@ Usage::
     python benchmarks/bench_early_stopping.py --regime sgd --budget small --rounds 3
     python benchmarks/bench_early_stopping.py --regime all --budget both --markdown /tmp/issue13.md
     python benchmarks/bench_early_stopping.py --regime hgb --methods Halving,Optuna
+    python benchmarks/bench_early_stopping.py --regime sgd --budget both --scoring roc_auc   # issue 23
     python benchmarks/bench_early_stopping.py --smoke                # tiny data, trials and schedules
     python benchmarks/bench_early_stopping.py --head-to-head 10      # HalvingPolicy() against HalvingRandomSearchCV
 """
@@ -106,6 +112,9 @@ LARGE_BUDGET = 60
 SCORE_TOLERANCE = 0.002
 BASELINE = "RandomizedSearchCV"
 NO_POLICY = "HyperDriveSearchCV, no policy"
+ALL_CURVES = "HyperDriveSearchCV, no policy, curves='all'"
+BANDIT_DEFAULT = "HyperDriveSearchCV, BanditPolicy(slack_factor=0.1, evaluation_interval=1)"
+MEDIAN_DELAY_5 = "HyperDriveSearchCV, MedianStoppingPolicy(delay_evaluation=5)"
 HALVING_POLICY = "HyperDriveSearchCV, HalvingPolicy()"
 HALVING_ITERATIONS = "HalvingRandomSearchCV (max_iter)"
 HALVING_SAMPLES = "HalvingRandomSearchCV (n_samples)"
@@ -135,6 +144,7 @@ POLICIES = {
         slack_factor=0.1, evaluation_interval=1, delay_evaluation=3
     ),
     "MedianStoppingPolicy(delay_evaluation=3)": MedianStoppingPolicy(delay_evaluation=3),
+    "MedianStoppingPolicy(delay_evaluation=5)": MedianStoppingPolicy(delay_evaluation=5),
     "TruncationSelectionPolicy(50, evaluation_interval=3, delay_evaluation=3)": TruncationSelectionPolicy(
         50, evaluation_interval=3, delay_evaluation=3
     ),
@@ -261,6 +271,8 @@ class Regime:
     iteration_param : str or None
         The iteration parameter for HalvingRandomSearchCV's resource; None
         when the estimator has none.
+    scoring : str or None
+        Every method's ``scoring``; None is the estimator's own ``score``.
     """
 
     key: str
@@ -275,6 +287,7 @@ class Regime:
     budgets: dict
     max_concurrent_runs: int | None = None
     iteration_param: str | None = None
+    scoring: str | None = None
 
     @property
     def has_partial_fit(self):
@@ -282,13 +295,17 @@ class Regime:
         return isinstance(self.resource, PartialFit)
 
 
-def sgd_regime(smoke=False):
+def sgd_regime(smoke=False, scoring=None):
     """Regime 1: ``SGDClassifier``, ``PartialFit(max_epochs=30)``, 20 and 60 trials, 3 folds.
 
     Parameters
     ----------
     smoke : bool, default=False
         5 epochs, 4 and 6 trials, 3,000 rows.
+    scoring : str or None, default=None
+        Every method's scoring. With ``"neg_log_loss"`` the loss is fixed
+        at ``"log_loss"`` (the only one of the space with probabilities) and
+        left out of the space.
 
     Returns
     -------
@@ -297,34 +314,48 @@ def sgd_regime(smoke=False):
     from optuna.distributions import CategoricalDistribution, FloatDistribution
 
     epochs = 5 if smoke else 30
+    space = dict(SGD_SPACE)
+    estimator = SGDClassifier(max_iter=epochs, tol=None, random_state=SEED)
+    if scoring == "neg_log_loss":
+        del space["loss"]
+        estimator.set_params(loss="log_loss")
+    optuna_space = {
+        "alpha": FloatDistribution(1e-7, 1e-1, log=True),
+        "eta0": FloatDistribution(1e-4, 1e-1, log=True),
+        **{name: CategoricalDistribution(space[name]) for name in ("learning_rate", "loss") if name in space},
+    }
+    loss = ", loss='log_loss'" if "loss" not in space else ""
     return Regime(
         key="sgd",
-        title=f"SGDClassifier on diamonds, PartialFit(max_epochs={epochs}), 3 folds, max_concurrent_runs=4",
+        title=f"SGDClassifier{loss} on diamonds, PartialFit(max_epochs={epochs}), 3 folds, max_concurrent_runs=4"
+              f"{_scoring_title(scoring)}",
         load=partial(diamonds, smoke),
-        estimator=SGDClassifier(max_iter=epochs, tol=None, random_state=SEED),
-        space=SGD_SPACE,
-        optuna_space={
-            "alpha": FloatDistribution(1e-7, 1e-1, log=True),
-            "eta0": FloatDistribution(1e-4, 1e-1, log=True),
-            "learning_rate": CategoricalDistribution(SGD_SPACE["learning_rate"]),
-            "loss": CategoricalDistribution(SGD_SPACE["loss"]),
-        },
+        estimator=estimator,
+        space=space,
+        optuna_space=optuna_space,
         cv=KFold(3, shuffle=True, random_state=SEED),
         resource=PartialFit(max_epochs=epochs),
         full_resource=epochs,
         budgets={"small": 4, "large": 6} if smoke else {"small": 20, "large": LARGE_BUDGET},
         max_concurrent_runs=4,
         iteration_param="max_iter",
+        scoring=scoring,
     )
 
 
-def hgb_regime(smoke=False):
+def _scoring_title(scoring):
+    return "" if scoring is None else f", scoring={scoring!r}"
+
+
+def hgb_regime(smoke=False, scoring=None):
     """Regime 2: ``HistGradientBoostingRegressor``, ``WarmStart("max_iter", 20, 200, step=20)``, 12 and 60 trials.
 
     Parameters
     ----------
     smoke : bool, default=False
         ``WarmStart("max_iter", 2, 20, step=2)``, 4 and 6 trials, 3,000 rows.
+    scoring : str or None, default=None
+        Every method's scoring.
 
     Returns
     -------
@@ -337,7 +368,7 @@ def hgb_regime(smoke=False):
     return Regime(
         key="hgb",
         title=f"HistGradientBoostingRegressor on diamonds log price, WarmStart(\"max_iter\", {step}, {stop}, "
-              f"step={step}), 3 folds",
+              f"step={step}), 3 folds{_scoring_title(scoring)}",
         load=partial(diamond_prices, smoke),
         estimator=HistGradientBoostingRegressor(max_iter=stop, early_stopping=False, random_state=SEED),
         space=HGB_SPACE,
@@ -353,16 +384,19 @@ def hgb_regime(smoke=False):
         full_resource=stop,
         budgets={"small": 4, "large": 6} if smoke else {"small": 12, "large": LARGE_BUDGET},
         iteration_param="max_iter",
+        scoring=scoring,
     )
 
 
-def svc_regime(smoke=False):
+def svc_regime(smoke=False, scoring=None):
     """Regime 3: ``SVC`` on digits, the ``"folds"`` resource, 30 and 60 trials, 5 folds.
 
     Parameters
     ----------
     smoke : bool, default=False
         6 and 10 trials, 500 rows.
+    scoring : str or None, default=None
+        Every method's scoring.
 
     Returns
     -------
@@ -372,7 +406,7 @@ def svc_regime(smoke=False):
 
     return Regime(
         key="svc",
-        title="SVC on digits (StandardScaler first), the folds resource, 5 folds",
+        title=f"SVC on digits (StandardScaler first), the folds resource, 5 folds{_scoring_title(scoring)}",
         load=partial(digits, smoke),
         estimator=make_pipeline(StandardScaler(), SVC()),
         space=SVC_SPACE,
@@ -384,6 +418,7 @@ def svc_regime(smoke=False):
         resource="folds",
         full_resource=5,
         budgets={"small": 6, "large": 10} if smoke else {"small": 30, "large": LARGE_BUDGET},
+        scoring=scoring,
     )
 
 
@@ -490,27 +525,32 @@ def optuna_search(regime, n_trials, n_jobs, pruned):
     )
     return OptunaSearchCV(
         clone(regime.estimator), regime.optuna_space, n_trials=n_trials, cv=regime.cv, enable_pruning=pruned,
-        max_iter=regime.full_resource, n_jobs=n_jobs, study=study,
+        max_iter=regime.full_resource, n_jobs=n_jobs, study=study, scoring=regime.scoring,
     )
 
 
 def _hyperdrive_methods(regime, n_trials, n_jobs):
-    """HyperDriveSearchCV with no policy and with each of ``POLICIES``, by row name."""
-    return {
-        f"HyperDriveSearchCV, {name}": Method(partial(
-            HyperDriveSearchCV, regime.estimator, regime.space, resource=regime.resource, policy=policy,
-            max_total_runs=n_trials, max_concurrent_runs=regime.max_concurrent_runs, cv=regime.cv,
-            n_jobs=n_jobs, random_state=SEED,
-        ))
-        for name, policy in {"no policy": None, **POLICIES}.items()
-    }
+    """HyperDriveSearchCV with no policy (scoring the last interval, then every one) and with each of ``POLICIES``."""
+    search = partial(
+        HyperDriveSearchCV, regime.estimator, regime.space, resource=regime.resource, max_total_runs=n_trials,
+        max_concurrent_runs=regime.max_concurrent_runs, cv=regime.cv, n_jobs=n_jobs, random_state=SEED,
+        scoring=regime.scoring,
+    )
+    methods = {NO_POLICY: Method(partial(search, policy=None))}
+    if regime.resource != "folds":
+        methods[ALL_CURVES] = Method(partial(search, policy=None, curves="all"), "every interval scored")
+    methods.update(
+        (f"HyperDriveSearchCV, {name}", Method(partial(search, policy=policy))) for name, policy in POLICIES.items()
+    )
+    return methods
 
 
 def _peer_methods(regime, n_trials, n_jobs):
     """The peers beside RandomizedSearchCV, by row name; a method that cannot run says why."""
     # min_resources="exhaust": the last rung uses (nearly) the full resource, as the other methods' winners do.
     halving = partial(HalvingRandomSearchCV, regime.estimator, regime.space, n_candidates=n_trials, factor=3,
-                      min_resources="exhaust", cv=regime.cv, n_jobs=n_jobs, random_state=SEED)
+                      min_resources="exhaust", cv=regime.cv, n_jobs=n_jobs, random_state=SEED,
+                      scoring=regime.scoring)
     name = type(regime.estimator[-1] if isinstance(regime.estimator, Pipeline) else regime.estimator).__name__
     methods = {
         HALVING_ITERATIONS: Method(
@@ -549,7 +589,7 @@ def build_methods(regime, n_trials, n_jobs, wanted=None):
     """
     methods = {BASELINE: Method(partial(
         RandomizedSearchCV, regime.estimator, regime.space, n_iter=n_trials, cv=regime.cv, n_jobs=n_jobs,
-        random_state=SEED,
+        random_state=SEED, scoring=regime.scoring,
     ), "full resource")}
     methods.update(_hyperdrive_methods(regime, n_trials, n_jobs))
     methods.update(_peer_methods(regime, n_trials, n_jobs))
@@ -819,7 +859,7 @@ def reaches(score, reference):
 def policy_rows(result):
     """The measured HyperDriveSearchCV rows with a policy, by name."""
     return {name: row for name, row in result.rows.items()
-            if name.startswith("HyperDriveSearchCV, ") and name != NO_POLICY and row.ran}
+            if name.startswith("HyperDriveSearchCV, ") and not name.startswith(NO_POLICY) and row.ran}
 
 
 def best_policy(result):
@@ -984,6 +1024,64 @@ def goal_check(results):
     return lines
 
 
+def _ratio_line(result, name, reference, limit):
+    """``name / reference`` (median of per-round ratios) against ``limit``, or why it was not measured."""
+    missing = _not_measured(result, [name, reference])
+    if missing:
+        return missing
+    ratio = result.ratio_between(name, reference)
+    short = name.split(", ", 1)[1] if name.startswith("HyperDriveSearchCV, ") else name
+    return f"- {_label(result)}: {short} / {reference.split(', ', 1)[-1]} = {ratio:.2f} (goal <= {limit}): " \
+           f"{_verdict(ratio <= limit)}"
+
+
+def _scores_equal_line(result, names):
+    """Each row's best CV score against no policy's: equal within ``SCORE_TOLERANCE``."""
+    reference = result.measured(NO_POLICY)
+    if reference is None:
+        return None
+    parts = []
+    for name in names:
+        row = result.measured(name)
+        if row is not None:
+            same = reaches(row.cv_score, reference.cv_score)
+            parts.append(f"{name.split(', ', 1)[1]} CV {row.cv_score:.4f} ({'equal' if same else 'lower'})")
+    return f"- {_label(result)}: no policy CV {reference.cv_score:.4f}; " + "; ".join(parts)
+
+
+def issue23_goal_check(results):
+    """The goal check against issue 23 (a decision at the price of a sort), from the measured figures.
+
+    On ``sgd`` (run once per ``--scoring``): no policy with ``curves="all"``
+    <= 1.35x no policy; ``BanditPolicy(slack_factor=0.1)`` <= 1.35x no
+    policy; ``MedianStoppingPolicy(delay_evaluation=5)`` <= 0.9x no policy,
+    at equal best CV score; at 60 trials both below RandomizedSearchCV;
+    ``HalvingPolicy()`` <= 0.6x RandomizedSearchCV. The other regimes are
+    reported for regressions only.
+
+    Parameters
+    ----------
+    results : list of BudgetResult
+
+    Returns
+    -------
+    list of str
+    """
+    lines = ["### Goal check (issue 23)", ""]
+    for result in (result for result in results if result.regime.key == "sgd"):
+        lines.append(f"**{result.regime.title}, {result.n_trials} trials**")
+        lines += [
+            _ratio_line(result, ALL_CURVES, NO_POLICY, 1.35),
+            _ratio_line(result, BANDIT_DEFAULT, NO_POLICY, 1.35),
+            _ratio_line(result, MEDIAN_DELAY_5, NO_POLICY, 0.9),
+            _ratio_line(result, HALVING_POLICY, BASELINE, 0.6),
+        ]
+        if result.budget == "large":
+            lines += [_ratio_line(result, name, BASELINE, 1.0) for name in (BANDIT_DEFAULT, MEDIAN_DELAY_5)]
+        lines += [line for line in [_scores_equal_line(result, [BANDIT_DEFAULT, MEDIAN_DELAY_5])] if line] + [""]
+    return lines
+
+
 # ----------------------------------------------------------------------------- modes
 
 
@@ -1046,6 +1144,9 @@ def parse_args(argv):
     parser.add_argument("--smoke", action="store_true", help="tiny data, trials and schedules: checks the script")
     parser.add_argument("--markdown", metavar="PATH", help="also write the tables and the goal check to PATH")
     parser.add_argument("--n-jobs", type=int, default=2, help="joblib workers of every search (default 2)")
+    parser.add_argument("--scoring", default=None,
+                        help="every method's scoring, e.g. roc_auc or neg_log_loss (default: the estimator's "
+                             "score); with neg_log_loss the sgd regime fixes loss='log_loss'")
     parser.add_argument("--head-to-head", type=int, default=0, metavar="ROUNDS",
                         help="only HalvingPolicy() against HalvingRandomSearchCV (max_iter), ROUNDS times "
                              "(regime sgd and 60 trials unless --regime / --budget small say otherwise)")
@@ -1069,13 +1170,13 @@ def run_tables(args, rounds):
     wanted = args.methods.split(",") if args.methods else None
     results = []
     for key in keys:
-        regime = REGIMES[key](args.smoke)
+        regime = REGIMES[key](args.smoke, args.scoring)
         data = regime.load()
         results += [run_budget(regime, budget, data, rounds, args.n_jobs, wanted) for budget in budgets]
     lines = []
     for result in results:
         lines += markdown_table(result, rounds)
-    return lines + goal_check(results)
+    return lines + issue23_goal_check(results) + goal_check(results)
 
 
 def main(argv=None):
@@ -1088,7 +1189,7 @@ def main(argv=None):
     warm_workers(args.n_jobs, ("hdsearch._worker", "sklearn.linear_model", "sklearn.ensemble", "sklearn.svm"))
     lines = header(args, rounds)
     if args.head_to_head:
-        regime = REGIMES["sgd" if args.regime == "all" else args.regime](args.smoke)
+        regime = REGIMES["sgd" if args.regime == "all" else args.regime](args.smoke, args.scoring)
         lines += head_to_head(regime, "small" if args.budget == "small" else "large", args.head_to_head, args.n_jobs)
     else:
         lines += run_tables(args, rounds)

@@ -12,7 +12,7 @@ which the policy acts, or the trial's last interval. With no policy that is
 the last interval, so a plain search runs in one wave, as ``GridSearchCV``.
 
 With a per-fold resource, a fold is scored only at the *scored intervals*
-(where the policy acts, and the last one; every interval with
+(the ones the policy reads, and the last one; every interval with
 ``curves="all"`` or where one pass reads them all), and its model moves from
 one scored interval to the next in one resource call (through several in one
 call where the model grows exactly). A task may also *run ahead* past its
@@ -330,8 +330,8 @@ class WaveEngine:
         Ended trials of other experiments (warm start): the policy compares
         against them and the sampling sees them, but they are not run.
     curves : {"decisions", "all"}, default="decisions"
-        Which intervals a per-fold resource scores: the ones the policy acts
-        at and the last one, or every interval.
+        Which intervals a per-fold resource scores: the ones the policy reads
+        (``policy.intervals_read``) and the last one, or every interval.
     run_ahead : int or None, default=None
         How many stops past its trial's next stop a per-fold task runs: None
         weighs the waves and calls saved against the work a termination
@@ -572,14 +572,19 @@ class WaveEngine:
     def scored_intervals(self):
         """The intervals at which every fold of a per-fold resource is scored.
 
-        Where the policy acts and the last interval; every interval with
-        ``curves="all"`` or where the resource scores every step from one fit
-        anyway (staged boosting). The resource runs from one to the next in
-        one call, and the refit of the best trial makes the same calls.
+        The intervals the policy reads for its decisions
+        (:meth:`~hdsearch.policy.BasePolicy.intervals_read`) and the last
+        one; every interval with ``curves="all"`` or where the resource
+        scores every step from one fit anyway (staged boosting). The
+        resource runs from one to the next in one call, and the refit of the
+        best trial makes the same calls.
         """
         final = self.evaluation.n_intervals
         every = self.curves == "all" or self.evaluation.scores_from_one_fit
-        return tuple(k for k in range(1, final + 1) if k == final or every or self._acts_at(k))
+        read = set()
+        if self.policy is not None:
+            read = self.policy.intervals_read([k for k in range(1, final) if self._acts_at(k)])
+        return tuple(k for k in range(1, final + 1) if k == final or every or k in read)
 
     def _next_stop(self, reached):
         """The interval a trial that reached ``reached`` runs to in this wave."""

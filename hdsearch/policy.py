@@ -5,6 +5,13 @@ The engine hands a policy, after each wave, the curves of every trial
 (``Curve``: the score at intervals 1, 2, ... reached so far) and asks which
 running trials that just reached interval ``k`` to terminate.
 
+Each policy declares the intervals it reads (:meth:`BasePolicy.intervals_read`)
+and the engine scores exactly those, plus the last one: a decision never
+depends on which intervals the engine chose to score. ``BanditPolicy`` and
+``MedianStoppingPolicy`` read every interval up to a decision (a trial's best
+score up to k, a running average over 1..k); ``TruncationSelectionPolicy`` and
+``HalvingPolicy`` read only the intervals they decide at.
+
 Rules shared by every policy (ARCHITECTURE.md section 4):
 
 - a policy acts at interval k only when ``k % evaluation_interval == 0`` and
@@ -37,8 +44,9 @@ class Curve:
         Trial order.
     scores : list of float or None
         Score at intervals 1, 2, ..., as far as the trial got; None at an
-        interval that was not scored (a policy reads only the intervals it
-        acts at, and the ones other trials were scored at).
+        interval that was not scored (the engine scores the intervals the
+        policy reads, :meth:`BasePolicy.intervals_read`; a warm-start trial
+        may hold None where its own search did not score).
     running : bool
         Whether the trial is still running (only running trials stop).
     completed : bool
@@ -105,6 +113,25 @@ class BasePolicy(ConfigObject):
     def acts_at(self, k):
         """Whether the policy is applied at interval ``k``."""
         return k % self.evaluation_interval == 0 and k >= self.delay_evaluation
+
+    def intervals_read(self, decisions):
+        """The intervals whose scores the policy's decisions read.
+
+        The engine scores every fold at these intervals (and at the last
+        one), so a decision sees every score its rule names.
+
+        Parameters
+        ----------
+        decisions : sequence of int
+            The intervals the policy decides at, in increasing order.
+
+        Returns
+        -------
+        set of int
+            Here the decision intervals themselves: the rule reads the
+            scores at k only.
+        """
+        return set(decisions)
 
     def terminated_at(self, curves, k):
         """Trial ids of the running trials at interval ``k`` that stop now.
@@ -232,6 +259,19 @@ class BanditPolicy(BasePolicy):
     def _arguments(self):
         return {"slack_factor": self.slack_factor, "slack_amount": self.slack_amount, **super()._arguments()}
 
+    def intervals_read(self, decisions):
+        """Every interval up to the last decision: Y is a trial's best score over 1..k.
+
+        Parameters
+        ----------
+        decisions : sequence of int
+
+        Returns
+        -------
+        set of int
+        """
+        return _every_interval_up_to_last(decisions)
+
     def _stops(self, curve, peers, k):
         best = max(c.best_score_up_to(k) for c in peers)
         y = curve.best_score_up_to(k)
@@ -255,12 +295,18 @@ def _is_real(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _every_interval_up_to_last(decisions):
+    """Intervals 1..the last decision: what a rule over a trial's whole curve up to k reads."""
+    return set(range(1, max(decisions) + 1)) if decisions else set()
+
+
 class MedianStoppingPolicy(BasePolicy):
     """Stop a trial whose best score is below the median of the others' running averages.
 
     At interval k, a trial stops when its best score up to k is below the
     median, over the *other* trials with a score at k, of their averages over
-    intervals 1..k. Needs at least two other trials.
+    intervals 1..k (HyperDrive averages every value a run reported, so every
+    interval up to a decision is scored). Needs at least two other trials.
 
     Parameters
     ----------
@@ -270,6 +316,19 @@ class MedianStoppingPolicy(BasePolicy):
 
     def __init__(self, evaluation_interval=1, delay_evaluation=0):
         super().__init__(evaluation_interval, delay_evaluation)
+
+    def intervals_read(self, decisions):
+        """Every interval up to the last decision: running averages and best scores over 1..k.
+
+        Parameters
+        ----------
+        decisions : sequence of int
+
+        Returns
+        -------
+        set of int
+        """
+        return _every_interval_up_to_last(decisions)
 
     def _stops(self, curve, peers, k):
         others = [c.average_up_to(k) for c in peers if c is not curve]

@@ -115,9 +115,11 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         step | factor)`` or ``Subsample(min_samples, factor)``.
     curves : {"decisions", "all"}, default="decisions"
         Which intervals of a per-fold resource are scored, and so held in
-        ``trials_`` and the store: ``"decisions"`` scores the intervals at
-        which the policy acts and the last one (with no policy, only the
-        last), and the resource runs from one to the next in one call
+        ``trials_`` and the store: ``"decisions"`` scores the intervals the
+        policy's decisions read and the last one (with no policy, only the
+        last; ``BanditPolicy`` and ``MedianStoppingPolicy`` read every
+        interval up to their last decision, ``TruncationSelectionPolicy``
+        and ``HalvingPolicy`` only the intervals they decide at), and the resource runs from one to the next in one call
         (``WarmStart`` jumps straight to the next value); ``"all"`` scores
         every interval, one resource call each. The intervals not scored
         read as None in a learning curve, except where the model can be

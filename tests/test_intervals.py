@@ -8,6 +8,7 @@ policy decision; none of it may change a result.
 
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification, make_regression
 from sklearn.ensemble import AdaBoostClassifier, HistGradientBoostingRegressor, RandomForestClassifier
 from sklearn.linear_model import SGDClassifier
@@ -58,11 +59,15 @@ def scored_intervals(search):
     [
         (None, "decisions", [9]),
         (HalvingPolicy(factor=3), "decisions", [1, 3, 9]),
-        (MedianStoppingPolicy(evaluation_interval=4), "decisions", [4, 8, 9]),
+        (TruncationSelectionPolicy(50, evaluation_interval=4), "decisions", [4, 8, 9]),
+        # Running averages and best scores read every interval up to the last decision.
+        (MedianStoppingPolicy(evaluation_interval=4), "decisions", list(range(1, 10))),
+        (BanditPolicy(slack_factor=0.5, evaluation_interval=3, delay_evaluation=5), "decisions",
+         [1, 2, 3, 4, 5, 6, 9]),
         (None, "all", list(range(1, 10))),
     ],
 )
-def test_a_fold_is_scored_where_the_policy_acts_and_at_the_last_interval(policy, curves, expected):
+def test_a_fold_is_scored_where_the_policy_reads_and_at_the_last_interval(policy, curves, expected):
     X, y = classification()
     search = HyperDriveSearchCV(
         SGDClassifier(random_state=0), {"alpha": loguniform(-9, -2)}, resource=PartialFit(max_epochs=9),
@@ -319,3 +324,69 @@ def test_a_fold_model_plain_pickle_refuses_still_moves_between_waves(n_jobs):
         assert max(trial.n_intervals_reached(True, 3) for trial in search.trials_) == 6
         results.append(search.cv_results_["mean_test_score"])
     np.testing.assert_array_equal(results[0], results[1])
+
+
+# --------------------------------- decisions read every interval they name
+
+
+class FixedCurve(ClassifierMixin, BaseEstimator):
+    """Scores ``curve[k - 1]`` after k ``partial_fit`` calls, whatever the data: a hand-made learning curve."""
+
+    def __init__(self, curve=(0.5,)):
+        self.curve = curve
+
+    def partial_fit(self, X, y, classes=None):
+        self.classes_ = np.array([0, 1])
+        self.epochs_ = getattr(self, "epochs_", 0) + 1
+        return self
+
+    def fit(self, X, y):
+        self.epochs_ = 0
+        return self.partial_fit(X, y)
+
+    def predict(self, X):
+        return np.zeros(len(X), dtype=int)
+
+    def score(self, X, y):
+        return self.curve[self.epochs_ - 1]
+
+
+# Running averages over 1..3: A 0.767, B 0.7; over 1..4: A 0.8, B 0.725, C 0.6575.
+# Trial C's best (0.75 at 3, 0.78 at 4) clears the median of its peers' running
+# averages (0.733 at 3, 0.7625 at 4), so HyperDrive's rule keeps it; averaging
+# only the peers' scores at the decision intervals (0.9 and 0.8: median 0.85)
+# would stop it.
+HAND_MADE_CURVES = [
+    (0.6, 0.8, 0.9, 0.9, 0.9),
+    (0.6, 0.7, 0.8, 0.8, 0.8),
+    (0.5, 0.6, 0.75, 0.78, 0.78),
+]
+
+
+@pytest.mark.parametrize("policy", [
+    MedianStoppingPolicy(delay_evaluation=3),
+    MedianStoppingPolicy(evaluation_interval=2, delay_evaluation=3),
+])
+@pytest.mark.parametrize("curves", ["decisions", "all"])
+def test_median_averages_every_interval_up_to_a_decision_whichever_intervals_are_scored(policy, curves):
+    X, y = classification()
+    search = HyperDriveSearchCV(
+        FixedCurve(), {"curve": choice(HAND_MADE_CURVES)}, sampling="grid", resource=PartialFit(5),
+        policy=policy, curves=curves, cv=2, random_state=0,
+    ).fit(X, y)
+    assert list(search.cv_results_["status"]) == ["completed"] * 3
+    for trial, curve in zip(search.trials_, HAND_MADE_CURVES):
+        assert trial.interval_scores("score", per_fold=True, n_splits=2) == pytest.approx(list(curve))
+
+
+def test_median_stops_where_the_running_averages_say_so():
+    # The same table with trial C at 0.7 from interval 3 on: its best, 0.7, is
+    # below the median of A's and B's running averages at 3 (0.733).
+    stopped = [*HAND_MADE_CURVES[:2], (0.5, 0.6, 0.7, 0.7, 0.7)]
+    X, y = classification()
+    search = HyperDriveSearchCV(
+        FixedCurve(), {"curve": choice(stopped)}, sampling="grid", resource=PartialFit(5),
+        policy=MedianStoppingPolicy(delay_evaluation=3), cv=2, random_state=0,
+    ).fit(X, y)
+    assert list(search.cv_results_["status"]) == ["completed", "completed", "terminated"]
+    assert search.cv_results_["n_intervals"][2] == 3

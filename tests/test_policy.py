@@ -203,3 +203,38 @@ def test_policy_compares_only_trials_scored_at_the_interval():
               Curve(2, [0.9, None], running=False, final_interval=5)]
     assert MedianStoppingPolicy().terminated_at(curves, 2) == []  # needs two other trials at 2
     assert BanditPolicy(slack_amount=0.1).terminated_at(curves, 2) == [1]
+
+
+# ------------------------------------------------- intervals each rule reads
+
+
+@pytest.mark.parametrize(
+    "policy, expected",
+    [
+        # Best scores and running averages over 1..k: every interval up to the last decision.
+        (BanditPolicy(slack_factor=0.1, evaluation_interval=2, delay_evaluation=3), {1, 2, 3, 4, 5, 6}),
+        (MedianStoppingPolicy(evaluation_interval=2, delay_evaluation=3), {1, 2, 3, 4, 5, 6}),
+        # The score at k alone.
+        (TruncationSelectionPolicy(20, evaluation_interval=2, delay_evaluation=3), {4, 6}),
+        (HalvingPolicy(factor=2), {4, 6}),
+    ],
+)
+def test_each_policy_declares_the_intervals_its_decisions_read(policy, expected):
+    assert policy.intervals_read([4, 6]) == expected
+
+
+def test_a_policy_that_never_decides_reads_nothing():
+    assert MedianStoppingPolicy().intervals_read([]) == set()
+
+
+def test_median_verdict_needs_the_intervals_before_the_decision():
+    # At k=3 the peers' running averages over 1..3 are 0.767 and 0.7 (median
+    # 0.733): trial 2's best, 0.75, is kept. Had only interval 3 been scored,
+    # the "averages" would be 0.9 and 0.8 (median 0.85), and it would stop
+    # (trial 1 too, against 0.9 and 0.75).
+    full = curves([0.6, 0.8, 0.9], [0.6, 0.7, 0.8], [0.5, 0.6, 0.75])
+    decisions_only = curves([None, None, 0.9], [None, None, 0.8], [None, None, 0.75])
+    policy = MedianStoppingPolicy(delay_evaluation=3)
+    assert policy.terminated_at(full, 3) == []
+    assert policy.terminated_at(decisions_only, 3) == [1, 2]
+    assert policy.intervals_read([3]) == {1, 2, 3}
