@@ -51,7 +51,7 @@ from .engine import Budget, Evaluation, WaveEngine
 from .policy import BasePolicy, make_policy
 from .resource import BaseResource, make_resource
 from .sampling import BaseSampling, make_sampling, seed_from
-from .space import Space, _Quantizable
+from .space import Normal, Space, Uniform
 from .trials import COMPLETED
 
 # scikit-learn's words when there is nothing to fit.
@@ -1064,7 +1064,7 @@ def _warn_if_the_policy_never_acts(policy, resource, first_decision, n_intervals
 def _check_int_parameters_get_ints(estimator, space):
     """Raise ValueError before any fit when an expression draws floats for a parameter declared int-only.
 
-    scikit-learn's ``quniform(2, 10, 1.0)`` on ``max_depth`` would make
+    ``quniform(2, 10, 1.0)`` on scikit-learn's ``max_depth`` would make
     every fit fail; ``quniform(2, 10, 1)`` draws ints.
     """
     for subspace in space.subspaces:
@@ -1080,7 +1080,7 @@ def _check_int_parameters_get_ints(estimator, space):
 
 def _float_an_int_parameter_rejects(estimator, name, expression):
     """A value ``expression`` draws that ``name`` rejects as a float and takes as an int, or None."""
-    if not isinstance(expression, _Quantizable) or expression.is_integer:
+    if not isinstance(expression, (Uniform, Normal)) or expression.is_integer:
         return None
     for u in (0.25, 0.5, 0.75):
         value = expression.from_unit(u)
@@ -1093,9 +1093,7 @@ def _float_an_int_parameter_rejects(estimator, name, expression):
 def _drawing_ints(expression):
     """``expression`` with an int ``q``: the same step when it is a whole number, else 1."""
     q = expression.q
-    int_q = int(q) if q is not None and float(q).is_integer() else 1
-    first, second = expression._arguments()[:2]
-    return type(expression)(first, second, int_q)
+    return expression.with_q(int(q) if q is not None and float(q).is_integer() else 1)
 
 
 def _max_duration_message(max_duration, trials):

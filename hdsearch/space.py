@@ -203,6 +203,20 @@ class _Quantizable(Expression):
     def is_integer(self):
         return isinstance(self.q, numbers.Integral) and not isinstance(self.q, bool)
 
+    def with_q(self, q):
+        """The same expression rounded to multiples of ``q`` instead.
+
+        Parameters
+        ----------
+        q : int or float
+
+        Returns
+        -------
+        Expression
+            ``quniform(2, 10, 1)`` from ``uniform(2, 10)`` or ``quniform(2, 10, 1.0)``.
+        """
+        return type(self)(*self._arguments()[:2], q)
+
     def _finish(self, raw):
         if self.q is None:
             return float(raw)
