@@ -38,7 +38,7 @@ from ._cv_results import (
     metric_names_of,
     warn_or_raise_about_fit_failures,
 )
-from ._experiment import ExperimentRecorder, spec_of, warm_start_trials
+from ._experiment import ExperimentRecorder, logger, spec_of, warm_start_trials
 from ._fit_tasks import NoFitTasks, fit_tasks
 from ._progress import ProgressReporter
 from ._refit import refit_trial, show_warnings
@@ -437,8 +437,9 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         )
         recorder = None
         if self.storage is not None:
-            spec = spec_of(self, space, sampling, policy, resource, splits, X, y)
-            recorder = ExperimentRecorder(self.storage, self.experiment_name, spec)
+            spec = spec_of(self, space, sampling, policy, resource, splits, X, y, params)
+            run_settings = {"max_total_runs": max_total_runs, "max_duration": self.max_duration}
+            recorder = ExperimentRecorder(self.storage, self.experiment_name, spec, run_settings)
         prior = warm_start_trials(
             self.resume_from or [], recorder and recorder.store, recorder and recorder.name
         )
@@ -450,8 +451,11 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             # report the refit as its own task: both refit in the parent.
             refit_early=bool(self.refit) and not callable(self.refit) and isinstance(tasks, NoFitTasks),
         )
+        resume = None
         if recorder is not None:
             engine.restore(recorder.load())
+            resume = recorder.resume_summary(engine.trials, max_total_runs)
+            self._announce(resume)
         self.experiment_ = None if recorder is None else recorder.experiment
         trackers = [callback for callback in callbacks if isinstance(callback, TrackingCallback)]
         context = FitContext(
@@ -465,7 +469,9 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         )
         for tracker in trackers:
             tracker.on_fit_start(context)
-        progress = ProgressReporter(max_total_runs, engine.completed_scores) if self.progress_bar else None
+        progress = (
+            ProgressReporter(max_total_runs, engine.completed_scores, resume=resume) if self.progress_bar else None
+        )
         engine.recorder = _recorder_with_trackers(recorder, trackers, engine)
         plain_callbacks = [c for c in callbacks if not isinstance(c, TrackingCallback)]
         engine.listeners = self._wave_listeners(engine, plain_callbacks, progress)
@@ -518,6 +524,14 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             self._refit_best(X, y, routed.estimator.fit, evaluation, engine, tasks)
         self.scorer_ = self._scorer_attribute(scorer)
         tasks.end()
+
+    def _announce(self, resume):
+        """Log a resume on the ``hdsearch`` logger (INFO) and, with ``verbose > 0``, print it."""
+        if resume is None:
+            return
+        logger.info("%s", resume)
+        if self.verbose > 0:
+            print(f"[hdsearch] {resume}", flush=True)
 
     def _settings_text(self, sampling, policy, resource, max_total_runs):
         """The settings a tracking backend records, as text."""
