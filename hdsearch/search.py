@@ -177,19 +177,25 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         extra; plain lines on stderr without tqdm): trials ended, completed,
         terminated and failed, and the best score so far.
     storage : str, path or None, default=None
-        An SQLite file (a path or ``"sqlite:///path"``; its directory must
-        exist) that records every wave in one transaction. ``fit`` on an
-        experiment already in the file, with the same spec (estimator,
-        space, sampling, policy, resource, scoring, splits, data shape,
+        An SQLite file (a path or ``"sqlite:///path"``; missing folders are
+        created) that records every wave in one transaction. ``fit`` on an
+        experiment already in the file, with the same spec (estimator and
+        its parameters, space, sampling, policy, resource, scoring, splits,
         random_state, max_concurrent_runs, error_score,
-        return_train_score), resumes it: finished trials and intervals are
-        read back, trials that were in flight are re-run, and the final
-        ``cv_results_`` equal those of an uninterrupted run. None touches no
-        disk.
+        return_train_score, and a content fingerprint of X, y and every fit
+        parameter such as ``sample_weight`` and ``groups``), resumes it:
+        finished trials and intervals are read back, trials that were in
+        flight are re-run, and the final ``cv_results_`` equal those of an
+        uninterrupted run. A resume is logged on the ``"hdsearch"`` logger
+        (INFO), printed when ``verbose > 0`` and shown by the progress bar.
+        None touches no disk.
     experiment_name : str, default=None
         The experiment's name in ``storage``; None derives it from the
-        spec, so refitting the same search resumes it. A different spec
-        under an existing name is an error.
+        spec, so refitting the same search on the same data resumes it, and
+        on other data starts a new experiment. Under an existing name, a
+        different spec (other data included) raises
+        :class:`~hdsearch.ExperimentMismatchError`, naming each changed
+        entry and a free name, before anything runs.
     resume_from : list of str or fitted HyperDriveSearchCV, default=None
         Warm start: ended trials of earlier experiments (names in
         ``storage``, or fitted searches) inform the sampling and the
