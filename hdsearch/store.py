@@ -140,7 +140,7 @@ class ExperimentMismatchError(ValueError):
     Raised by :meth:`ExperimentStore.open_experiment` (and so by a search's
     ``fit``) before anything runs. The message says what changed and how to
     start a new experiment from Python; the command line rewords the last
-    part with :meth:`advice`.
+    part, after :meth:`what_changed`.
 
     Parameters
     ----------
