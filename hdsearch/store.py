@@ -166,6 +166,10 @@ class ExperimentMismatchError(ValueError):
             "settings it was created with."
         )
 
+    def __reduce__(self):
+        # The default would call __init__ with the message alone: a worker could not send it back.
+        return (type(self), (self.name, self.path, self.differences, self.free_name))
+
     def what_changed(self):
         """The first sentences of the message: the experiment and each difference.
 
@@ -213,7 +217,7 @@ class ExperimentStore:
     Opening validates the file before anything is written: a file that is
     not SQLite, a corrupt database, or a SQLite database that is not an
     hdsearch store raise ``ValueError`` and the file is left untouched. A
-    new file is created, with its missing directories, with the schema and put in WAL
+    new file (and its missing directories) is created with the schema and put in WAL
     mode, so readers (other connections or processes) see the last committed
     wave while a search writes the next one.
 

@@ -320,6 +320,13 @@ def test_entries_of_a_dict_value_are_compared_one_by_one(store):
     assert "data: X changed (array <f8 (10, 2), sha256 aaaa -> array <f8 (10, 2), sha256 cccc)" in str(info.value)
 
 
+def test_the_mismatch_error_survives_pickling(store):
+    with pytest.raises(ExperimentMismatchError) as info:
+        store.open_experiment("exp", dict(SPEC, random_state=1))
+    copy = pickle.loads(pickle.dumps(info.value))
+    assert str(copy) == str(info.value) and copy.differences == info.value.differences
+
+
 def test_the_suggested_name_is_free_in_the_store(store):
     store.open_experiment("exp-2", SPEC)
     store.open_experiment("exp-3", SPEC)
