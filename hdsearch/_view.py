@@ -281,6 +281,7 @@ def _view_of_store(storage, name):
     try:
         trials = store.load_trials(name)
         spec = store.spec(name)
+        run_settings = store.run_settings(name)
     finally:
         if store is not storage:
             store.close()
@@ -288,7 +289,8 @@ def _view_of_store(storage, name):
     per_fold = _per_fold_from_spec(spec, view.per_fold)
     n_splits = _n_splits_from_spec(spec, view.n_splits)
     settings = {key: str(spec.get(key, "?")) for key in ("sampling", "policy", "resource")}
-    settings["max_total_runs"] = "not stored"
+    # Stores written before run_settings existed do not have it.
+    settings["max_total_runs"] = str(run_settings.get("max_total_runs", "not stored"))
     return ExperimentView(trials, view.metric, per_fold, n_splits, view.axes, settings, name)
 
 

@@ -38,7 +38,7 @@ from ._cv_results import (
     metric_names_of,
     warn_or_raise_about_fit_failures,
 )
-from ._experiment import ExperimentRecorder, spec_of, warm_start_trials
+from ._experiment import ExperimentRecorder, logger, spec_of, warm_start_trials
 from ._fit_tasks import NoFitTasks, fit_tasks
 from ._progress import ProgressReporter
 from ._refit import refit_trial, show_warnings
@@ -179,19 +179,25 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         extra; plain lines on stderr without tqdm): trials ended, completed,
         terminated and failed, and the best score so far.
     storage : str, path or None, default=None
-        An SQLite file (a path or ``"sqlite:///path"``; its directory must
-        exist) that records every wave in one transaction. ``fit`` on an
-        experiment already in the file, with the same spec (estimator,
-        space, sampling, policy, resource, scoring, splits, data shape,
+        An SQLite file (a path or ``"sqlite:///path"``; missing folders are
+        created) that records every wave in one transaction. ``fit`` on an
+        experiment already in the file, with the same spec (estimator and
+        its parameters, space, sampling, policy, resource, scoring, splits,
         random_state, max_concurrent_runs, error_score,
-        return_train_score), resumes it: finished trials and intervals are
-        read back, trials that were in flight are re-run, and the final
-        ``cv_results_`` equal those of an uninterrupted run. None touches no
-        disk.
+        return_train_score, and a content fingerprint of X, y and every fit
+        parameter such as ``sample_weight`` and ``groups``), resumes it:
+        finished trials and intervals are read back, trials that were in
+        flight are re-run, and the final ``cv_results_`` equal those of an
+        uninterrupted run. A resume is logged on the ``"hdsearch"`` logger
+        (INFO), printed when ``verbose > 0`` and shown by the progress bar.
+        None touches no disk.
     experiment_name : str, default=None
         The experiment's name in ``storage``; None derives it from the
-        spec, so refitting the same search resumes it. A different spec
-        under an existing name is an error.
+        spec, so refitting the same search on the same data resumes it, and
+        on other data starts a new experiment. Under an existing name, a
+        different spec (other data included) raises
+        :class:`~hdsearch.ExperimentMismatchError`, naming each changed
+        entry and a free name, before anything runs.
     resume_from : list of str or fitted HyperDriveSearchCV, default=None
         Warm start: ended trials of earlier experiments (names in
         ``storage``, or fitted searches) inform the sampling and the
@@ -439,8 +445,9 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         )
         recorder = None
         if self.storage is not None:
-            spec = spec_of(self, space, sampling, policy, resource, splits, X, y)
-            recorder = ExperimentRecorder(self.storage, self.experiment_name, spec)
+            spec = spec_of(self, space, sampling, policy, resource, splits, X, y, params)
+            run_settings = {"max_total_runs": max_total_runs, "max_duration": self.max_duration}
+            recorder = ExperimentRecorder(self.storage, self.experiment_name, spec, run_settings)
         prior = warm_start_trials(
             self.resume_from or [], recorder and recorder.store, recorder and recorder.name
         )
@@ -452,8 +459,11 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             # report the refit as its own task: both refit in the parent.
             refit_early=bool(self.refit) and not callable(self.refit) and isinstance(tasks, NoFitTasks),
         )
+        resume = None
         if recorder is not None:
             engine.restore(recorder.load())
+            resume = recorder.resume_summary(engine.trials, max_total_runs)
+            self._announce(resume)
         self.experiment_ = None if recorder is None else recorder.experiment
         trackers = [callback for callback in callbacks if isinstance(callback, TrackingCallback)]
         context = FitContext(
@@ -467,7 +477,9 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         )
         for tracker in trackers:
             tracker.on_fit_start(context)
-        progress = ProgressReporter(max_total_runs, engine.completed_scores) if self.progress_bar else None
+        progress = (
+            ProgressReporter(max_total_runs, engine.completed_scores, resume=resume) if self.progress_bar else None
+        )
         engine.recorder = _recorder_with_trackers(recorder, trackers, engine)
         plain_callbacks = [c for c in callbacks if not isinstance(c, TrackingCallback)]
         engine.listeners = self._wave_listeners(engine, plain_callbacks, progress)
@@ -520,6 +532,14 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             self._refit_best(X, y, routed.estimator.fit, evaluation, engine, tasks)
         self.scorer_ = self._scorer_attribute(scorer)
         tasks.end()
+
+    def _announce(self, resume):
+        """Log a resume on the ``hdsearch`` logger (INFO) and, with ``verbose > 0``, print it."""
+        if resume is None:
+            return
+        logger.info("%s", resume)
+        if self.verbose > 0:
+            print(f"[hdsearch] {resume}", flush=True)
 
     def _settings_text(self, sampling, policy, resource, max_total_runs):
         """The settings a tracking backend records, as text."""

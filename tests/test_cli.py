@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from hdsearch import load_experiment
 from hdsearch.cli import main
+from hdsearch.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,6 +93,7 @@ def test_show_prints_the_stored_leaderboard(run_folder):
     result = hdsearch("show", "run/store.db", "--experiment", "logreg-iris", "--top", "3", cwd=folder)
     assert result.returncode == 0, result.stderr
     assert "experiment 'logreg-iris'" in result.stdout and "compute saved" in result.stdout
+    assert "budget used: 5 trials / max_total_runs 5" in result.stdout
     table = result.stdout.split("rank  trial  status")[1].strip().splitlines()[1:]
     assert len(table) == 3
 
@@ -180,3 +183,73 @@ def test_a_missing_spec_or_store_is_a_one_line_error(tmp_path, capsys):
 def test_the_console_script_is_declared():
     setup = (ROOT / "setup.cfg").read_text()
     assert "console_scripts =\n    hdsearch = hdsearch.cli:main" in setup
+
+
+CSV_SPEC = """\
+[experiment]
+name = "tab"
+
+[data]
+path = "data.csv"
+target = "label"
+
+[estimator]
+class = "sklearn.linear_model.LogisticRegression"
+
+[search_space]
+C = "loguniform(-3, 3)"
+
+[search]
+cv = 3
+random_state = 0
+
+[limits]
+max_total_runs = 3
+"""
+
+
+def write_csv(path, shift=0.0):
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(n_samples=60, n_features=3, n_informative=2, n_redundant=0, random_state=0)
+    X[::5, 0] += shift
+    lines = ["a,b,c,label"] + [f"{a!r},{b!r},{c!r},{label}" for (a, b, c), label in zip(X.tolist(), y)]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_run_on_changed_data_is_refused_and_new_or_named_experiments_start_afresh(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("pandas")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "spec.toml").write_text(CSV_SPEC)
+    write_csv(tmp_path / "data.csv")
+    assert main(["run", "spec.toml", "--out", "run"]) == 0
+    capsys.readouterr()
+
+    write_csv(tmp_path / "data.csv", shift=1.0)  # the same shape, other values
+    assert main(["run", "spec.toml", "--out", "run"]) == 1
+    error = capsys.readouterr().err
+    assert "hdsearch run: error: experiment_name='tab' in storage " in error
+    assert "data: X changed (DataFrame (60, 3), sha256 " in error and "data: y" not in error
+    assert "To start a new experiment: hdsearch run spec.toml --experiment tab-2 (or --new)" in error
+    assert len(load_experiment("run/store.db", "tab")) == 3
+
+    assert main(["run", "spec.toml", "--out", "run", "--new"]) == 0
+    assert "hdsearch run: experiment 'tab-2'" in capsys.readouterr().out
+    assert main(["run", "spec.toml", "--out", "run", "--experiment", "fresh"]) == 0
+    assert "hdsearch run: experiment 'fresh'" in capsys.readouterr().out
+    with open_store("run/store.db", readonly=True) as store:
+        assert store.experiment_names() == ["tab", "tab-2", "fresh"]
+    new, named = load_experiment("run/store.db", "tab-2"), load_experiment("run/store.db", "fresh")
+    assert list(new["mean_test_score"]) == list(named["mean_test_score"])  # both measured the new data
+
+    assert main(["run", "spec.toml", "--out", "run", "--experiment", "fresh"]) == 0  # unchanged: resumes
+    assert len(load_experiment("run/store.db", "fresh")) == 3
+
+
+def test_new_keeps_the_name_when_the_store_does_not_hold_it(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("pandas")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "spec.toml").write_text(CSV_SPEC)
+    write_csv(tmp_path / "data.csv")
+    assert main(["run", "spec.toml", "--out", "run", "--new", "--experiment", "mine"]) == 0
+    assert "hdsearch run: experiment 'mine'" in capsys.readouterr().out
