@@ -264,3 +264,63 @@ def test_an_mlflow_that_always_fails_never_stops_the_search(tracking_uri, monkey
         fitted = search([callback]).fit(X, y)
     assert_same_cv_results(fitted.cv_results_, search([]).fit(X, y).cv_results_)
     assert fitted.best_params_ == {"quality": 0.95}
+
+
+def test_curves_step_by_the_resource_and_metrics_are_named_after_the_scorer(tracking_uri):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.model_selection import StratifiedKFold
+
+    from hdsearch.resource import WarmStart
+
+    callback = MLflowCallback(tracking_uri, "resource-steps", log_best_model=False)
+    resource = WarmStart("max_iter", 4, 16, factor=2)
+    fitted = HyperDriveSearchCV(
+        HistGradientBoostingClassifier(early_stopping=False, max_leaf_nodes=4, random_state=0),
+        {"learning_rate": choice(0.1, 0.3)}, sampling="grid", resource=resource, curves="all",
+        scoring="roc_auc", cv=StratifiedKFold(2), random_state=0, callbacks=[callback],
+    ).fit(X, y)
+    client = mlflow.MlflowClient(tracking_uri)
+    parent = client.get_run(callback.run_id_)
+    assert parent.data.params["cv"] == "2-fold StratifiedKFold"
+    assert parent.data.params["curve_step"] == "max_iter"
+    for trial_id, run in children(client, callback).items():
+        history = sorted(client.get_metric_history(run.info.run_id, "roc_auc"), key=lambda m: m.step)
+        assert [m.step for m in history] == [4, 8, 16]
+        assert history[-1].value == pytest.approx(fitted.cv_results_["mean_test_score"][trial_id])
+        assert run.data.metrics["mean_test_roc_auc"] == pytest.approx(fitted.cv_results_["mean_test_score"][trial_id])
+        assert not client.get_metric_history(run.info.run_id, "score")
+        assert "mean_test_score" not in run.data.metrics
+
+
+def test_a_float_warm_start_steps_by_interval_and_says_so():
+    from hdsearch._tracking import FitContext
+
+    context = FitContext(None, {}, "score", True, 2, resource_axis="C", resource_values=(0.5, 1.5, 2.0))
+    assert context.curve_steps() == ({1: 1, 2: 2, 3: 3}, "interval")
+    whole = FitContext(None, {}, "score", True, 2, resource_axis="epoch", resource_values=(1.0, 2.0))
+    assert whole.curve_steps() == ({1: 1, 2: 2}, "epoch")
+
+
+@pytest.mark.parametrize(
+    "scoring, estimator, name",
+    [
+        ("roc_auc", "classifier", "roc_auc"),
+        (None, "classifier", "accuracy"),
+        (None, "regressor pipeline", "r2"),
+        (None, "own score", "score"),
+        (lambda est, X, y: 1.0, "classifier", "score"),
+    ],
+)
+def test_the_score_is_named_after_the_scoring_or_the_estimators_own_metric(scoring, estimator, name):
+    from sklearn.linear_model import LogisticRegression, Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from hdsearch.search import _score_name
+
+    estimators = {
+        "classifier": LogisticRegression(),
+        "regressor pipeline": make_pipeline(StandardScaler(), Ridge()),
+        "own score": Fixed(),
+    }
+    assert _score_name(scoring, estimators[estimator]) == name
