@@ -45,6 +45,7 @@ from ._progress import ProgressReporter
 from ._refit import refit_trial, show_warnings
 from ._scoring import EstimatorScore
 from ._tracking import FitContext, TrackingCallback
+from ._verbose import VerboseLines
 from .callbacks import WaveSnapshot, check_callbacks, run_callbacks
 from .engine import Budget, Evaluation, WaveEngine
 from .policy import BasePolicy, make_policy
@@ -152,8 +153,14 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         As in ``GridSearchCV``: None means 5-fold (stratified for
         classifiers).
     verbose : int, default=0
-        scikit-learn's verbosity: >0 announces each wave, >1 prints one line
-        per fit, >2 adds the scores.
+        scikit-learn's verbosity. >0 prints what the search will do once
+        (``Fitting up to 20 trials x 4 folds (4 at a time) with ...``), then
+        one line per wave of the trials it started and ended, and why each
+        terminated trial was stopped; a search that is one wave of plain
+        cross-validation (``folds`` resource, no policy, every trial at
+        once) prints ``GridSearchCV``'s ``Fitting 3 folds for each of 4
+        candidates, totalling 12 fits`` instead, and nothing per wave. >1
+        prints one line per fit, >2 adds the scores.
     pre_dispatch : int or str, default="2*n_jobs"
         Passed to ``joblib.Parallel``.
     random_state : int, RandomState instance or None, default=None
@@ -478,7 +485,9 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         progress = ProgressReporter(max_total_runs, engine.completed_scores) if self.progress_bar else None
         engine.recorder = _recorder_with_trackers(recorder, trackers, engine)
         plain_callbacks = [c for c in callbacks if not isinstance(c, TrackingCallback)]
-        engine.listeners = self._wave_listeners(engine, plain_callbacks, progress)
+        verbose_lines = VerboseLines(sampling) if self.verbose > 0 else None
+        engine.announce = verbose_lines and verbose_lines.announce
+        engine.listeners = self._wave_listeners(engine, plain_callbacks, progress, verbose_lines)
         tasks.begin_search(max_subtasks=max_total_runs * self.n_splits_)
         try:
             try:
@@ -549,11 +558,11 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             "return_train_score": str(self.return_train_score),
         }
 
-    def _wave_listeners(self, engine, callbacks, progress):
-        """What runs after every wave: termination lines, the progress bar, the callbacks."""
+    def _wave_listeners(self, engine, callbacks, progress, verbose_lines):
+        """What runs after every wave: the verbose lines, the progress bar, the callbacks."""
         listeners = []
-        if self.verbose > 0:
-            listeners.append(_print_terminations)
+        if verbose_lines is not None:
+            listeners += [verbose_lines, _print_terminations]
         if progress is not None:
             listeners.append(progress)
         if callbacks:
