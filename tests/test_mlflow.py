@@ -324,3 +324,40 @@ def test_the_score_is_named_after_the_scoring_or_the_estimators_own_metric(scori
         "own score": Fixed(),
     }
     assert _score_name(scoring, estimators[estimator]) == name
+
+
+def test_a_resumed_search_keeps_stepping_by_the_resource(tracking_uri, tmp_path, monkeypatch):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from hdsearch.resource import WarmStart
+
+    from helpers import force_run_ahead
+
+    force_run_ahead(monkeypatch, 0)  # one interval per wave: the interrupted trials have logged some steps
+    client = mlflow.MlflowClient(tracking_uri)
+    callback = MLflowCallback(tracking_uri, "resume-resource-steps", log_best_model=False)
+    resource = WarmStart("max_iter", 2, 16, factor=2)
+
+    def interrupt(snapshot):
+        if snapshot.wave == 2:
+            raise KeyboardInterrupt
+
+    def hgb_search(callbacks):
+        return HyperDriveSearchCV(
+            HistGradientBoostingClassifier(early_stopping=False, max_leaf_nodes=4, random_state=0),
+            {"learning_rate": choice(0.05, 0.1, 0.2, 0.3)}, sampling="grid", resource=resource, curves="all",
+            policy=BanditPolicy(slack_factor=10.0), max_concurrent_runs=2, cv=KFold(2), random_state=0, callbacks=callbacks,
+            storage=str(tmp_path / "store.db"), experiment_name="hgb",
+        )
+
+    with pytest.raises(KeyboardInterrupt):
+        hgb_search([callback, interrupt]).fit(X, y)
+    logged = [m.step for run in children(client, callback).values()
+              for m in client.get_metric_history(run.info.run_id, "accuracy")]
+    assert logged and max(logged) < 16  # the interrupted trials had logged part of their curves
+    resumed = hgb_search([callback]).fit(X, y)
+    runs = children(client, callback)
+    assert sorted(runs) == [0, 1, 2, 3]
+    for trial in resumed.trials_:
+        steps = [m.step for m in client.get_metric_history(runs[trial.trial_id].info.run_id, "accuracy")]
+        assert sorted(steps) == [2, 4, 8, 16]  # each amount once, none logged twice across the two fits
