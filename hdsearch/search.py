@@ -486,7 +486,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         engine.recorder = _recorder_with_trackers(recorder, trackers, engine)
         plain_callbacks = [c for c in callbacks if not isinstance(c, TrackingCallback)]
         verbose_lines = VerboseLines(sampling) if self.verbose > 0 else None
-        engine.announce = verbose_lines and verbose_lines.announce
+        engine.announce = None if verbose_lines is None else verbose_lines.announce
         engine.listeners = self._wave_listeners(engine, plain_callbacks, progress, verbose_lines)
         tasks.begin_search(max_subtasks=max_total_runs * self.n_splits_)
         try:
