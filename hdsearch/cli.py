@@ -101,11 +101,11 @@ def _write_rows(path, rows):
 
 
 def _print_outcome(search, paths, top):
-    from .report import format_leaderboard, format_summary, leaderboard
+    from .report import best_at_bound, format_leaderboard, format_summary, leaderboard
 
     print(format_summary(search))
     print()
-    print(format_leaderboard(leaderboard(search, top=top)))
+    print(format_leaderboard(leaderboard(search, top=top), best_at_bound(search)))
     print()
     for key, path in paths.items():
         print(f"{key:>12}: {path}")
@@ -296,14 +296,14 @@ def show(storage, experiment=None, top=10):
         None shows every experiment in the store.
     top : int, default=10
     """
-    from .report import format_leaderboard, format_summary, leaderboard
+    from .report import best_at_bound, format_leaderboard, format_summary, leaderboard
 
     with _open(storage) as store:
         for name in _experiment_names(store, experiment):
             print(f"experiment {name!r} in {store.path}")
             print(format_summary((store, name)))
             print()
-            print(format_leaderboard(leaderboard((store, name), top=top)))
+            print(format_leaderboard(leaderboard((store, name), top=top), best_at_bound((store, name))))
             print()
 
 

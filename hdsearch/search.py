@@ -11,9 +11,10 @@ import warnings
 import numpy as np
 from joblib import effective_n_jobs
 from sklearn import get_config
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, RegressorMixin, clone, is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
+from sklearn.pipeline import Pipeline
 from sklearn.utils import Bunch, get_tags, indexable
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.metaestimators import available_if
@@ -44,6 +45,7 @@ from ._progress import ProgressReporter
 from ._refit import refit_trial, show_warnings
 from ._scoring import EstimatorScore
 from ._tracking import FitContext, TrackingCallback
+from ._verbose import VerboseLines
 from .callbacks import WaveSnapshot, check_callbacks, run_callbacks
 from .engine import Budget, Evaluation, WaveEngine
 from .policy import BasePolicy, make_policy
@@ -153,8 +155,14 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         As in ``GridSearchCV``: None means 5-fold (stratified for
         classifiers).
     verbose : int, default=0
-        scikit-learn's verbosity: >0 announces each wave, >1 prints one line
-        per fit, >2 adds the scores.
+        scikit-learn's verbosity. >0 prints what the search will do once
+        (``Fitting up to 20 trials x 4 folds (4 at a time) with ...``), then
+        one line per wave of the trials it started and ended, and why each
+        terminated trial was stopped; a search that is one wave of plain
+        cross-validation (``folds`` resource, no policy, every trial at
+        once) prints ``GridSearchCV``'s ``Fitting 3 folds for each of 4
+        candidates, totalling 12 fits`` instead, and nothing per wave. >1
+        prints one line per fit, >2 adds the scores.
     pre_dispatch : int or str, default="2*n_jobs"
         Passed to ``joblib.Parallel``.
     random_state : int, RandomState instance or None, default=None
@@ -226,6 +234,11 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         The scorer, or a dict of scorers for multi-metric scoring.
     n_splits_ : int
         Number of cross-validation splits.
+    resource_values_ : tuple
+        The amount of resource at intervals 1, 2, ... of a trial run to the
+        end: folds, epochs, the ``WarmStart`` parameter's values or training
+        samples (of the smallest training fold); what learning curves are
+        drawn against.
     refit_time_ : float
         Seconds spent refitting the best trial.
     multimetric_ : bool
@@ -465,15 +478,19 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             resume = recorder.resume_summary(engine.trials, max_total_runs)
             self._announce(resume)
         self.experiment_ = None if recorder is None else recorder.experiment
+        self.resource_values_ = tuple(evaluation.reached(k) for k in range(1, evaluation.n_intervals + 1))
         trackers = [callback for callback in callbacks if isinstance(callback, TrackingCallback)]
         context = FitContext(
             search=self,
-            settings=self._settings_text(sampling, policy, resource, max_total_runs),
+            settings=self._settings_text(sampling, policy, resource, max_total_runs, cv),
             metric=self._primary_metric(metric_names),
             per_fold=resource.per_fold,
             n_splits=self.n_splits_,
             experiment=self.experiment_,
             trials=tuple(engine.trials),
+            score_name=_score_name(self.scoring, self.estimator),
+            resource_axis=resource.axis_label(),
+            resource_values=self.resource_values_,
         )
         for tracker in trackers:
             tracker.on_fit_start(context)
@@ -482,7 +499,9 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         )
         engine.recorder = _recorder_with_trackers(recorder, trackers, engine)
         plain_callbacks = [c for c in callbacks if not isinstance(c, TrackingCallback)]
-        engine.listeners = self._wave_listeners(engine, plain_callbacks, progress)
+        verbose_lines = VerboseLines(sampling) if self.verbose > 0 else None
+        engine.announce = None if verbose_lines is None else verbose_lines.announce
+        engine.listeners = self._wave_listeners(engine, plain_callbacks, progress, verbose_lines)
         tasks.begin_search(max_subtasks=max_total_runs * self.n_splits_)
         try:
             try:
@@ -541,7 +560,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         if self.verbose > 0:
             print(f"[hdsearch] {resume}", flush=True)
 
-    def _settings_text(self, sampling, policy, resource, max_total_runs):
+    def _settings_text(self, sampling, policy, resource, max_total_runs, cv):
         """The settings a tracking backend records, as text."""
         estimator = self.estimator
         return {
@@ -553,7 +572,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             "max_total_runs": str(max_total_runs),
             "max_concurrent_runs": str(self.max_concurrent_runs),
             "max_duration": str(self.max_duration),
-            "cv": f"{self.n_splits_} splits ({_describe_cv(self.cv)})",
+            "cv": _describe_cv(cv, self.cv, self.n_splits_),
             "scoring": repr(self.scoring),
             "refit": repr(self.refit),
             "random_state": repr(self.random_state),
@@ -561,11 +580,11 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             "return_train_score": str(self.return_train_score),
         }
 
-    def _wave_listeners(self, engine, callbacks, progress):
-        """What runs after every wave: termination lines, the progress bar, the callbacks."""
+    def _wave_listeners(self, engine, callbacks, progress, verbose_lines):
+        """What runs after every wave: the verbose lines, the progress bar, the callbacks."""
         listeners = []
-        if self.verbose > 0:
-            listeners.append(_print_terminations)
+        if verbose_lines is not None:
+            listeners += [verbose_lines, _print_terminations]
         if progress is not None:
             listeners.append(progress)
         if callbacks:
@@ -1028,9 +1047,44 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
 _PRE_DISPATCH = re.compile(r"all|\d+|(\d+\s*\*\s*)?n_jobs(\s*[*+-]\s*\d+)?")
 
 
-def _describe_cv(cv):
-    """``cv`` as short text: an int or a splitter as it prints, an iterable of splits by its type."""
-    return repr(cv) if cv is None or isinstance(cv, numbers.Integral) or hasattr(cv, "split") else type(cv).__name__
+def _describe_cv(splitter, cv, n_splits):
+    """The splitter used, as short text: ``"5-fold StratifiedKFold"``, ``"3 splits of ShuffleSplit"``.
+
+    Parameters
+    ----------
+    splitter : cross-validator
+        What ``check_cv`` made of ``cv``.
+    cv : int, splitter, iterable or None
+        The ``cv`` parameter as given.
+    n_splits : int
+    """
+    if not (cv is None or isinstance(cv, numbers.Integral) or hasattr(cv, "split")):
+        return f"{n_splits} splits given as a {type(cv).__name__}"
+    name = type(splitter).__name__
+    text = f"{n_splits}-fold {name}" if name.endswith("KFold") else f"{n_splits} splits of {name}"
+    if getattr(splitter, "shuffle", False):
+        text += f", shuffled with random_state={splitter.random_state!r}"
+    return text
+
+
+def _score_name(scoring, estimator):
+    """What a single-metric search's ``score`` is: the scoring string, or the estimator's own metric.
+
+    ``scoring=None`` scores with ``estimator.score``: ``"accuracy"`` for
+    scikit-learn's classifier mixin, ``"r2"`` for its regressor mixin (a
+    pipeline's final step decides), ``"score"`` for any other ``score``
+    method and for a callable scorer.
+    """
+    if isinstance(scoring, str):
+        return scoring
+    if scoring is not None:
+        return "score"
+    while isinstance(estimator, Pipeline):
+        estimator = estimator.steps[-1][1]
+    own_score = getattr(type(estimator), "score", None)
+    if own_score is ClassifierMixin.score:
+        return "accuracy"
+    return "r2" if own_score is RegressorMixin.score else "score"
 
 
 def _recorder_with_trackers(recorder, trackers, engine):

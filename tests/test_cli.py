@@ -253,3 +253,107 @@ def test_new_keeps_the_name_when_the_store_does_not_hold_it(tmp_path, capsys, mo
     write_csv(tmp_path / "data.csv")
     assert main(["run", "spec.toml", "--out", "run", "--new", "--experiment", "mine"]) == 0
     assert "hdsearch run: experiment 'mine'" in capsys.readouterr().out
+
+
+# ------------------------------------------------- categorical columns (issue 22)
+
+ORDERS = """\
+[data]
+path = "orders.csv"
+target = "returned"
+
+{estimator}
+
+[search]
+cv = 2
+n_jobs = 1
+random_state = 0
+
+[limits]
+max_total_runs = 2
+"""
+WITH_PREPROCESSING = """\
+[preprocessing]
+categorical = "one_hot"
+
+[estimator]
+class = "sklearn.linear_model.LogisticRegression"
+
+[search_space]
+C = "loguniform(-3, 3)"
+"""
+FROM_DTYPE = """\
+[estimator]
+class = "sklearn.ensemble.HistGradientBoostingClassifier"
+params = { categorical_features = "from_dtype", early_stopping = false, max_leaf_nodes = 4, min_samples_leaf = 2 }
+
+[search_space]
+learning_rate = [0.1, 0.3]
+
+[resource]
+type = "warm_start"
+param = "max_iter"
+start = 5
+stop = 10
+step = 5
+"""
+
+
+def _orders_csv(folder):
+    """120 orders; the color (a string column) decides whether one is returned."""
+    rows = ["color,weight,returned"]
+    rows += [f"{color},{1 + i % 7},{int(color == 'red')}" for i, color in enumerate(["red", "blue", "green", "red"] * 30)]
+    (folder / "orders.csv").write_text("\n".join(rows) + "\n")
+
+
+@pytest.mark.parametrize("estimator", [WITH_PREPROCESSING, FROM_DTYPE], ids=["preprocessing", "from_dtype"])
+def test_a_csv_with_a_string_column_runs_through_the_cli(tmp_path, estimator):
+    _orders_csv(tmp_path)
+    (tmp_path / "spec.toml").write_text(ORDERS.format(estimator=estimator))
+    result = hdsearch("run", "spec.toml", "--out", "run", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    with open(tmp_path / "run" / "results.csv", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert [row["status"] for row in rows] == ["completed", "completed"]
+    assert all(float(row["mean_test_score"]) >= 0.9 for row in rows)  # color alone tells the returns
+
+
+def test_string_columns_are_read_as_categories_and_preprocessing_wraps_the_estimator(tmp_path):
+    from hdsearch._spec import read_spec
+
+    _orders_csv(tmp_path)
+    (tmp_path / "spec.toml").write_text(
+        ORDERS.format(estimator=WITH_PREPROCESSING.replace("[estimator]", "[estimator]\nparams = { max_iter = 50 }"))
+    )
+    sweep = read_spec(tmp_path / "spec.toml")
+    assert str(sweep.X["color"].dtype) == "category" and str(sweep.X["weight"].dtype) == "int64"
+    assert [name for name, _ in sweep.search.estimator.steps] == ["preprocessing", "model"]
+    assert list(sweep.search.param_distributions) == ["model__C"]
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        (ORDERS.format(estimator=WITH_PREPROCESSING.replace('"one_hot"', '"onehot"')),
+         "line 6: [preprocessing.categorical] must be one of ['one_hot', 'ordinal', 'passthrough'], got 'onehot'"),
+        (SPEC + "\n[preprocessing]\n", "[preprocessing] needs [data] path"),
+    ],
+)
+def test_bad_preprocessing_is_a_spec_error(tmp_path, capsys, spec, message):
+    _orders_csv(tmp_path)
+    (tmp_path / "spec.toml").write_text(spec)
+    assert main(["run", str(tmp_path / "spec.toml"), "--out", str(tmp_path / "run")]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_the_spec_docs_say_the_report_is_interactive():
+    docs = (ROOT / "docs" / "spec.md").read_text()
+    (row,) = [line for line in docs.splitlines() if line.startswith("| `report.html`")]
+    assert "interactive plotly charts" in row and "embedded as PNG" not in row
+    assert "[preprocessing]" in docs and "categorical_csv.toml" in docs
+
+
+def test_the_categorical_example_runs(tmp_path):
+    result = hdsearch("run", ROOT / "examples" / "categorical_csv.toml", "--out", "run", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "model__C=" in result.stdout
