@@ -284,8 +284,8 @@ def test_learning_curves_draw_every_trial_and_mark_terminations(fitted, mpl):
     expected = [(view.n_intervals(t), view.score(t)) for t in fitted.trials_ if t.status == "terminated"]
     np.testing.assert_allclose(np.column_stack(marks.get_data()), expected)
     curve = next(line for line in _trial_lines(ax) if line.get_gid() == f"trial-{fitted.best_index_}")
-    # Scored where the bandit acts (from its delay, 2) and at the last interval.
-    assert list(curve.get_xdata()) == [2, 3, 4, 5]
+    # Scored where the bandit reads (every interval up to its last decision, 4) and at the last one.
+    assert list(curve.get_xdata()) == [1, 2, 3, 4, 5]
 
 
 def test_learning_curves_from_the_store_and_from_trials_equal_the_search_ones(fitted, mpl):
