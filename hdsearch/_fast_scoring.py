@@ -27,14 +27,13 @@ thresholds, ties grouped as scikit-learn groups them.
 """
 
 import threading
-import traceback
 from collections import OrderedDict
 from functools import cached_property
 
 import numpy as np
 from sklearn import get_config
 from sklearn.base import is_classifier, is_regressor
-from sklearn.metrics import get_scorer
+from sklearn.metrics import check_scoring, get_scorer
 
 # How many folds' prepared targets a scorer keeps: one per task a worker
 # (or, with the threading backend, all workers) scores at the same time.
@@ -222,9 +221,14 @@ def _prediction(responses, target):
 
 
 def _prediction_codes(responses, target):
-    """Index of each predicted label in ``y``'s labels; a label ``y`` lacks falls back."""
+    """Index of each predicted label in ``y``'s labels; a label ``y`` lacks falls back.
+
+    A single label falls back too (scikit-learn's confusion matrix warns).
+    """
     y_pred = _prediction(responses, target)
     labels = target.labels
+    if len(labels) < 2:
+        raise _Fallback("a single label")
     codes = np.searchsorted(labels, y_pred)
     np.minimum(codes, len(labels) - 1, out=codes)
     if not np.array_equal(labels[codes], y_pred):
@@ -242,6 +246,7 @@ def _binary_score(responses, target, methods, pos_label):
     classes = responses.classes
     if len(classes) != 2 or not np.array_equal(classes, target.labels):
         raise _Fallback("not a binary classifier of y's labels")
+    target.class_weights  # noqa: B018  (a class without weight falls back)
     if pos_label is not None and classes[-1] != pos_label:
         raise _Fallback("pos_label is not the last class")
     method = responses.first_available(methods)
@@ -301,7 +306,9 @@ def _average_precision(score, positive, weight):
     true_positives = np.cumsum(positives)
     if true_positives[-1] == 0:
         raise _Fallback("no positive sample: scikit-learn warns")
-    precision = true_positives / (true_positives + np.cumsum(negatives))
+    predicted = true_positives + np.cumsum(negatives)
+    # Zero-weight samples scored highest: no prediction yet, no recall gained.
+    precision = np.divide(true_positives, predicted, out=np.zeros_like(predicted), where=predicted > 0)
     return float(np.dot(positives / true_positives[-1], precision))
 
 
@@ -489,6 +496,16 @@ FAST_SCORER_NAMES = frozenset(_METRICS)
 # --------------------------------------------------------------------- scorer
 
 
+def _fast_score(name, target, responses):
+    """The metric from the fast path, or None when scikit-learn must decide."""
+    if target is None:
+        return None
+    try:
+        return _METRICS[name](responses, target)
+    except Exception:  # noqa: BLE001  (scikit-learn reports its own errors)
+        return None
+
+
 class FastScorer:
     """Score named metrics like scikit-learn's scorers, preparing each fold's target once.
 
@@ -543,31 +560,26 @@ class FastScorer:
         fast = y is not None and set(score_params) <= {"sample_weight"}
         target = self._folds.get(y, score_params.get("sample_weight")) if fast else None
         responses = _Responses(estimator, X)
-        scores = {
-            key: self._score(key, name, target, responses, y, score_params)
-            for key, name in self.names.items()
-        }
-        return scores if self.multimetric else next(iter(scores.values()))
+        scores = {key: _fast_score(name, target, responses) for key, name in self.names.items()}
+        if any(score is None for score in scores.values()):
+            args = (estimator, X) if y is None else (estimator, X, y)
+            expected = self._sklearn_scorer(estimator)(*args, **score_params)
+            if not self.multimetric:
+                return expected
+            scores = {key: expected[key] if score is None else score for key, score in scores.items()}
+        return scores if self.multimetric else scores[next(iter(scores))]
 
-    def _score(self, key, name, target, responses, y, score_params):
-        if target is not None:
-            try:
-                return _METRICS[name](responses, target)
-            except Exception:  # noqa: BLE001  (scikit-learn reports its own errors)
-                pass
-        return self._sklearn_score(name, responses, y, score_params)
+    def _sklearn_scorer(self, estimator):
+        """scikit-learn's scorer for all the metrics.
 
-    def _sklearn_score(self, name, responses, y, score_params):
-        scorer = get_scorer(name)
-        args = (responses.estimator, responses.X) if y is None else (responses.estimator, responses.X, y)
+        Multi-metric: its answer for a metric can depend on the others
+        (predictions are cached by method, whatever the ``pos_label``), so
+        the metrics the fast path does not cover are read from one call of
+        the whole of it.
+        """
         if not self.multimetric:
-            return scorer(*args, **score_params)
-        try:
-            return scorer(*args, **score_params)
-        except Exception:
-            if self.raise_exc:
-                raise
-            return traceback.format_exc()
+            return get_scorer(next(iter(self.names.values())))
+        return check_scoring(estimator, self.names, raise_exc=self.raise_exc)
 
     def __repr__(self):
         return f"FastScorer({self.names!r}, multimetric={self.multimetric})"
