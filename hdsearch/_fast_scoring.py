@@ -107,6 +107,23 @@ class _FoldTarget:
             raise _Fallback("a label of y has no weight")
         return weights.astype(np.float64)
 
+    def one_vs_rest(self, k):
+        """Indices and weights of the samples of label ``labels[k]`` and of the others.
+
+        Returns
+        -------
+        split : tuple
+            ``(positive_index, negative_index, positive_weight, negative_weight)``,
+            weights None without ``sample_weight``; computed once per label.
+        """
+        splits = self.__dict__.setdefault("_one_vs_rest", {})
+        if k not in splits:
+            positive = self.codes == k
+            indices = np.flatnonzero(positive), np.flatnonzero(~positive)
+            weights = (None, None) if self.weight is None else tuple(self.weight[i] for i in indices)
+            splits[k] = indices + weights
+        return splits[k]
+
     @cached_property
     def column(self):
         """``y`` as a float64 column, as scikit-learn's regression metrics see it."""
@@ -274,47 +291,93 @@ def _probabilities(responses, target):
 # ----------------------------------------------------------- ranking metrics
 
 
-def _tied_groups(score, positive, weight):
-    """Positive and negative weight of each group of equal scores, by increasing score."""
-    order = np.argsort(score)
-    sorted_score = score[order]
-    starts = np.flatnonzero(np.concatenate(([True], sorted_score[1:] != sorted_score[:-1])))
-    if weight is None:
-        positives = np.add.reduceat(positive[order].astype(np.float64), starts)
-        sizes = np.diff(np.append(starts, len(score))).astype(np.float64)
-        return positives, sizes - positives
-    positive_weight = np.where(positive, weight, 0.0)[order]
-    negative_weight = np.where(positive, 0.0, weight)[order]
-    return np.add.reduceat(positive_weight, starts), np.add.reduceat(negative_weight, starts)
+class _SortedScores:
+    """One class's scores, sorted, and how much of its weight lies below a score.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (n,)
+    weight : ndarray of shape (n,) or None
+        None counts samples (exact integers).
+    """
+
+    def __init__(self, scores, weight):
+        if weight is None:
+            self.sorted = np.sort(scores)
+            self.sorted_weight = self.cumulative = None
+            self.total = len(scores)
+        else:
+            order = np.argsort(scores)
+            self.sorted = scores[order]
+            self.sorted_weight = weight[order]
+            self.cumulative = np.concatenate(([0.0], np.cumsum(self.sorted_weight)))
+            self.total = self.cumulative[-1]
+
+    def below(self, thresholds):
+        """Weight of the scores < each threshold, and of those <= it."""
+        strictly = np.searchsorted(self.sorted, thresholds, "left")
+        at_or_below = strictly
+        if self._ties(strictly, thresholds):
+            at_or_below = np.searchsorted(self.sorted, thresholds, "right")
+        if self.cumulative is None:
+            return strictly, at_or_below
+        return self.cumulative[strictly], self.cumulative[at_or_below]
+
+    def _ties(self, index, thresholds):
+        """Whether a threshold equals one of the scores (else one search is enough)."""
+        if len(self.sorted) == 0:
+            return False
+        return bool(np.any(self.sorted[np.minimum(index, len(self.sorted) - 1)] == thresholds))
 
 
-def _auc(score, positive, weight):
-    """ROC AUC: chance a positive outscores a negative, ties counted half."""
-    positives, negatives = _tied_groups(score, positive, weight)
-    negatives_below = np.cumsum(negatives) - negatives
-    total_positive, total_negative = positives.sum(), negatives.sum()
-    if total_positive == 0 or total_negative == 0:
+def _by_class(score, split):
+    """The positive and the negative scores, each sorted with its weights."""
+    positive_index, negative_index, positive_weight, negative_weight = split
+    return (
+        _SortedScores(score.take(positive_index), positive_weight),
+        _SortedScores(score.take(negative_index), negative_weight),
+    )
+
+
+def _weighted_sum(values, weight):
+    return values.sum() if weight is None else np.sum(weight * values)
+
+
+def _auc(score, split):
+    """ROC AUC: chance a positive outscores a negative, ties counted half.
+
+    Equal to the area under scikit-learn's ROC curve, whose diagonal
+    segments over tied scores count those pairs half.
+    """
+    positives, negatives = _by_class(score, split)
+    if positives.total == 0 or negatives.total == 0:
         raise _Fallback("one class only: the AUC is undefined")
-    wins = np.dot(positives, negatives_below + 0.5 * negatives)
-    return float(wins / (total_positive * total_negative))
+    below, at_or_below = negatives.below(positives.sorted)
+    wins = _weighted_sum(below + at_or_below, positives.sorted_weight) / 2
+    return float(wins / (positives.total * negatives.total))
 
 
-def _average_precision(score, positive, weight):
-    """Average precision: precision at each distinct threshold times the recall gained."""
-    positives, negatives = _tied_groups(score, positive, weight)
-    positives, negatives = positives[::-1], negatives[::-1]  # by decreasing score
-    true_positives = np.cumsum(positives)
-    if true_positives[-1] == 0:
+def _average_precision(score, split):
+    """Average precision: each positive's weight times the precision at its score.
+
+    scikit-learn's step sum over distinct thresholds (recall gained times
+    precision), summed per positive sample rather than per threshold.
+    """
+    positives, negatives = _by_class(score, split)
+    if positives.total == 0:
         raise _Fallback("no positive sample: scikit-learn warns")
-    predicted = true_positives + np.cumsum(negatives)
-    # Zero-weight samples scored highest: no prediction yet, no recall gained.
-    precision = np.divide(true_positives, predicted, out=np.zeros_like(predicted), where=predicted > 0)
-    return float(np.dot(positives / true_positives[-1], precision))
+    true_positives = positives.total - positives.below(positives.sorted)[0]
+    predicted = true_positives + (negatives.total - negatives.below(positives.sorted)[0])
+    # A zero-weight positive scored above all weight: no prediction yet, no recall gained.
+    precision = np.divide(
+        true_positives, predicted, out=np.zeros(len(predicted)), where=predicted > 0
+    )
+    return float(_weighted_sum(precision, positives.sorted_weight) / positives.total)
 
 
 def _roc_auc(responses, target):
     score = _binary_score(responses, target, ("decision_function", "predict_proba"), None)
-    return _auc(score, target.codes == 1, target.weight)
+    return _auc(score, target.one_vs_rest(1))
 
 
 def _roc_auc_ovr(average):
@@ -328,7 +391,7 @@ def _roc_auc_ovr(average):
             raise _Fallback("not probabilities over y's labels")
         class_weights = target.class_weights  # every class weighs more than 0
         scores = [
-            _auc(proba[:, k], target.codes == k, target.weight) for k in range(proba.shape[1])
+            _auc(proba[:, k], target.one_vs_rest(k)) for k in range(proba.shape[1])
         ]
         return float(np.average(scores, weights=class_weights if average == "weighted" else None))
 
@@ -337,12 +400,12 @@ def _roc_auc_ovr(average):
 
 def _roc_auc_from_probability(responses, target):
     score = _binary_score(responses, target, ("predict_proba",), None)
-    return _auc(score, target.codes == 1, target.weight)
+    return _auc(score, target.one_vs_rest(1))
 
 
 def _average_precision_metric(responses, target):
     score = _binary_score(responses, target, ("decision_function", "predict_proba"), 1)
-    return _average_precision(score, target.codes == 1, target.weight)
+    return _average_precision(score, target.one_vs_rest(1))
 
 
 # ------------------------------------------------------ label-based metrics
