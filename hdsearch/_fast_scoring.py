@@ -39,6 +39,7 @@ from sklearn.metrics import check_scoring, get_scorer
 # (or, with the threading backend, all workers) scores at the same time.
 _MAX_CACHED_FOLDS = 64
 _LABEL_KINDS = frozenset("biuUO")
+_trapezoid = getattr(np, "trapezoid", None) or np.trapz  # numpy < 2 has only trapz
 _NUMBER_KINDS = frozenset("biuf")
 
 
@@ -107,22 +108,26 @@ class _FoldTarget:
             raise _Fallback("a label of y has no weight")
         return weights.astype(np.float64)
 
-    def one_vs_rest(self, k):
-        """Indices and weights of the samples of label ``labels[k]`` and of the others.
+    def ranking(self, k):
+        """Label ``labels[k]`` against the rest, as scikit-learn's ranking metrics see it.
 
         Returns
         -------
-        split : tuple
-            ``(positive_index, negative_index, positive_weight, negative_weight)``,
-            weights None without ``sample_weight``; computed once per label.
+        ranking : tuple
+            ``(kept, positive, weight)``: the indices of the samples of
+            non-zero weight (None when all are kept; scikit-learn drops the
+            others), which of them are of label ``k`` (0. or 1.) and their
+            weights (None without ``sample_weight``). Computed once per label.
         """
-        splits = self.__dict__.setdefault("_one_vs_rest", {})
-        if k not in splits:
-            positive = self.codes == k
-            indices = np.flatnonzero(positive), np.flatnonzero(~positive)
-            weights = (None, None) if self.weight is None else tuple(self.weight[i] for i in indices)
-            splits[k] = indices + weights
-        return splits[k]
+        rankings = self.__dict__.setdefault("_rankings", {})
+        if k not in rankings:
+            positive = (self.codes == k).astype(np.float64)
+            kept, weight = None, self.weight
+            if weight is not None and not (weight != 0).all():
+                kept = np.flatnonzero(weight)
+                positive, weight = positive[kept], weight[kept]
+            rankings[k] = (kept, positive, weight)
+        return rankings[k]
 
     @cached_property
     def column(self):
@@ -304,93 +309,61 @@ def _probabilities(responses, target):
 # ----------------------------------------------------------- ranking metrics
 
 
-class _SortedScores:
-    """One class's scores, sorted, and how much of its weight lies below a score.
+def _curve(score, ranking):
+    """False and true positives (weighted) at each distinct score, by decreasing score.
 
-    Parameters
-    ----------
-    scores : ndarray of shape (n,)
-    weight : ndarray of shape (n,) or None
-        None counts samples (exact integers).
+    scikit-learn's ``_binary_clf_curve`` without its checks. Without
+    weights the counts are exact integers whatever the order of tied scores,
+    so the curve is scikit-learn's to the bit; with weights, sums over tied
+    scores may round differently (scikit-learn's own order of ties changed
+    between 1.6 and 1.9).
     """
-
-    def __init__(self, scores, weight):
-        if weight is None:
-            self.sorted = np.sort(scores)
-            self.sorted_weight = self.cumulative = None
-            self.total = len(scores)
-        else:
-            order = np.argsort(scores)
-            self.sorted = scores[order]
-            self.sorted_weight = weight[order]
-            self.cumulative = np.concatenate(([0.0], np.cumsum(self.sorted_weight)))
-            self.total = self.cumulative[-1]
-
-    def below(self, thresholds):
-        """Weight of the scores < each threshold, and of those <= it."""
-        strictly = np.searchsorted(self.sorted, thresholds, "left")
-        at_or_below = strictly
-        if self._ties(strictly, thresholds):
-            at_or_below = np.searchsorted(self.sorted, thresholds, "right")
-        if self.cumulative is None:
-            return strictly, at_or_below
-        return self.cumulative[strictly], self.cumulative[at_or_below]
-
-    def _ties(self, index, thresholds):
-        """Whether a threshold equals one of the scores (else one search is enough)."""
-        if len(self.sorted) == 0:
-            return False
-        return bool(np.any(self.sorted[np.minimum(index, len(self.sorted) - 1)] == thresholds))
+    kept, positive, weight = ranking
+    if kept is not None:
+        score = score.take(kept)
+    order = np.argsort(score)[::-1]
+    sorted_score = score[order]
+    thresholds = np.append(np.flatnonzero(np.diff(sorted_score)), len(score) - 1)
+    positive = positive[order]
+    if weight is None:
+        true_positives = np.cumsum(positive)[thresholds]
+        return 1 + thresholds - true_positives, true_positives
+    weight = weight[order]
+    true_positives = np.cumsum(positive * weight)[thresholds]
+    return np.cumsum((1 - positive) * weight)[thresholds], true_positives
 
 
-def _by_class(score, split):
-    """The positive and the negative scores, each sorted with its weights."""
-    positive_index, negative_index, positive_weight, negative_weight = split
-    return (
-        _SortedScores(score.take(positive_index), positive_weight),
-        _SortedScores(score.take(negative_index), negative_weight),
-    )
-
-
-def _weighted_sum(values, weight):
-    return values.sum() if weight is None else np.sum(weight * values)
-
-
-def _auc(score, split):
-    """ROC AUC: chance a positive outscores a negative, ties counted half.
-
-    Equal to the area under scikit-learn's ROC curve, whose diagonal
-    segments over tied scores count those pairs half.
-    """
-    positives, negatives = _by_class(score, split)
-    if positives.total == 0 or negatives.total == 0:
+def _auc(score, ranking):
+    """ROC AUC: the trapezoids under scikit-learn's ROC curve (``drop_intermediate=True``)."""
+    false_positives, true_positives = _curve(score, ranking)
+    if false_positives[-1] <= 0 or true_positives[-1] <= 0:
         raise _Fallback("one class only: the AUC is undefined")
-    below, at_or_below = negatives.below(positives.sorted)
-    wins = _weighted_sum(below + at_or_below, positives.sorted_weight) / 2
-    return float(wins / (positives.total * negatives.total))
+    if len(false_positives) > 2:
+        corners = np.logical_or(np.diff(false_positives, 2), np.diff(true_positives, 2))
+        kept = np.flatnonzero(np.concatenate(([True], corners, [True])))
+        false_positives, true_positives = false_positives[kept], true_positives[kept]
+    false_positive_rate = np.append(0.0, false_positives) / false_positives[-1]
+    true_positive_rate = np.append(0.0, true_positives) / true_positives[-1]
+    return float(_trapezoid(true_positive_rate, false_positive_rate))
 
 
-def _average_precision(score, split):
-    """Average precision: each positive's weight times the precision at its score.
-
-    scikit-learn's step sum over distinct thresholds (recall gained times
-    precision), summed per positive sample rather than per threshold.
-    """
-    positives, negatives = _by_class(score, split)
-    if positives.total == 0:
+def _average_precision(score, ranking):
+    """Average precision: scikit-learn's step sum over the precision-recall curve."""
+    false_positives, true_positives = _curve(score, ranking)
+    if true_positives[-1] == 0:
         raise _Fallback("no positive sample: scikit-learn warns")
-    true_positives = positives.total - positives.below(positives.sorted)[0]
-    predicted = true_positives + (negatives.total - negatives.below(positives.sorted)[0])
-    # A zero-weight positive scored above all weight: no prediction yet, no recall gained.
-    precision = np.divide(
-        true_positives, predicted, out=np.zeros(len(predicted)), where=predicted > 0
-    )
-    return float(_weighted_sum(precision, positives.sorted_weight) / positives.total)
+    predicted = true_positives + false_positives
+    precision = np.zeros_like(true_positives)
+    np.divide(true_positives, predicted, out=precision, where=(predicted != 0))
+    recall = true_positives / true_positives[-1]
+    precision = np.append(precision[::-1], 1.0)
+    recall = np.append(recall[::-1], 0.0)
+    return float(max(0.0, -np.sum(np.diff(recall) * precision[:-1])))
 
 
 def _roc_auc(responses, target):
     score = _binary_score(responses, target, ("decision_function", "predict_proba"), None)
-    return _auc(score, target.one_vs_rest(1))
+    return _auc(score, target.ranking(1))
 
 
 def _roc_auc_ovr(average):
@@ -404,7 +377,7 @@ def _roc_auc_ovr(average):
             raise _Fallback("not probabilities over y's labels")
         class_weights = target.class_weights  # every class weighs more than 0
         scores = [
-            _auc(proba[:, k], target.one_vs_rest(k)) for k in range(proba.shape[1])
+            _auc(proba[:, k], target.ranking(k)) for k in range(proba.shape[1])
         ]
         return float(np.average(scores, weights=class_weights if average == "weighted" else None))
 
@@ -413,12 +386,12 @@ def _roc_auc_ovr(average):
 
 def _roc_auc_from_probability(responses, target):
     score = _binary_score(responses, target, ("predict_proba",), None)
-    return _auc(score, target.one_vs_rest(1))
+    return _auc(score, target.ranking(1))
 
 
 def _average_precision_metric(responses, target):
     score = _binary_score(responses, target, ("decision_function", "predict_proba"), 1)
-    return _average_precision(score, target.one_vs_rest(1))
+    return _average_precision(score, target.ranking(1))
 
 
 # ------------------------------------------------------ label-based metrics
