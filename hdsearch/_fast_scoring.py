@@ -16,14 +16,14 @@ non-finite predictions, negative or all-zero weights, a multi-output target,
 any score parameter other than ``sample_weight``, and any exception raised
 on the fast path.
 
-Exactness: the regression metrics repeat scikit-learn's numpy operations on
-the same shapes. The classification metrics are sums over a different
-order (per class or per group of tied scores); they agree with
-scikit-learn to rounding (``tests/test_fast_scoring.py`` checks 1e-12
-relative). The ROC AUC is the Mann-Whitney statistic with ties counted half,
-which is what scikit-learn's trapezoid over the ROC curve measures exactly,
-and the average precision is scikit-learn's step sum over distinct
-thresholds, ties grouped as scikit-learn groups them.
+Exactness: every metric repeats scikit-learn's arithmetic (the same numpy
+operations on the same shapes, the same ROC and precision-recall curves,
+intermediate points dropped alike), so without ``sample_weight`` the floats
+are scikit-learn's to the bit, and so are the regression metrics with
+weights. With weights, the classification metrics sum weights per class, or
+along scores sorted in another order of ties (scikit-learn's own changed
+between 1.6 and 1.9), and agree to rounding: ``tests/test_fast_scoring.py``
+checks 1e-12 relative.
 """
 
 import threading
@@ -39,8 +39,8 @@ from sklearn.metrics import check_scoring, get_scorer
 # (or, with the threading backend, all workers) scores at the same time.
 _MAX_CACHED_FOLDS = 64
 _LABEL_KINDS = frozenset("biuUO")
-_trapezoid = getattr(np, "trapezoid", None) or np.trapz  # numpy < 2 has only trapz
 _NUMBER_KINDS = frozenset("biuf")
+_trapezoid = getattr(np, "trapezoid", None) or np.trapz  # numpy < 2 has only trapz
 
 
 class _Fallback(Exception):
@@ -376,9 +376,7 @@ def _roc_auc_ovr(average):
         if proba.shape[1] != len(target.labels) or not _close(1, _row_sums(proba), rtol=1e-5):
             raise _Fallback("not probabilities over y's labels")
         class_weights = target.class_weights  # every class weighs more than 0
-        scores = [
-            _auc(proba[:, k], target.ranking(k)) for k in range(proba.shape[1])
-        ]
+        scores = [_auc(proba[:, k], target.ranking(k)) for k in range(proba.shape[1])]
         return float(np.average(scores, weights=class_weights if average == "weighted" else None))
 
     return roc_auc_ovr
