@@ -39,10 +39,10 @@ from ._cv_results import (
     warn_or_raise_about_fit_failures,
 )
 from ._experiment import ExperimentRecorder, spec_of, warm_start_trials
+from ._fast_scoring import fast_scorer
 from ._fit_tasks import NoFitTasks, fit_tasks
 from ._progress import ProgressReporter
 from ._refit import refit_trial, show_warnings
-from ._fast_scoring import fast_scorer
 from ._scoring import EstimatorScore
 from ._tracking import FitContext, TrackingCallback
 from .callbacks import WaveSnapshot, check_callbacks, run_callbacks
@@ -144,9 +144,10 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         ``"neg_log_loss"``, ``"f1_macro"``, ``"r2"``, ...; the list is
         ``hdsearch._fast_scoring.FAST_SCORER_NAMES``), alone or in a list or
         dict, are computed from the predictions with each test fold's target
-        checked once: scikit-learn's numbers (to rounding), a fraction of its
-        per-call cost. Every case they do not cover, metadata routing
-        included, goes to scikit-learn's scorer.
+        checked once: scikit-learn's numbers (bit for bit without sample
+        weights, to rounding with them), a fraction of its per-call cost.
+        Every case they do not cover, metadata routing included, goes to
+        scikit-learn's scorer.
     n_jobs : int, default=None
         Number of joblib workers; None means 1 unless in a
         ``joblib.parallel_config`` context, -1 means all processors.
