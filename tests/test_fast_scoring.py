@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from joblib import parallel_config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn import config_context
@@ -348,3 +349,19 @@ def test_search_scores_as_with_the_fast_path_disabled(scoring, monkeypatch):
         np.testing.assert_allclose(fast.cv_results_[key], slow.cv_results_[key], rtol=1e-12, atol=0)
     scorers = fast.scorer_ if isinstance(fast.scorer_, dict) else {"score": fast.scorer_}
     assert all(type(s).__module__.startswith("sklearn.") for s in scorers.values())
+
+
+def test_search_scores_do_not_depend_on_n_jobs_or_backend():
+    X, y = make_classification(n_samples=300, n_features=8, random_state=0)
+
+    def search(n_jobs, backend):
+        with parallel_config(backend=backend):
+            return HyperDriveSearchCV(
+                LogisticRegression(), {"C": loguniform(1e-3, 10)}, scoring=["roc_auc", "f1_macro"],
+                refit="roc_auc", max_total_runs=4, random_state=0, cv=3, n_jobs=n_jobs,
+            ).fit(X, y)
+
+    serial, threads, processes = search(1, "loky"), search(2, "threading"), search(2, "loky")
+    for key in [key for key in serial.cv_results_ if key.startswith("split")]:
+        np.testing.assert_array_equal(threads.cv_results_[key], serial.cv_results_[key])
+        np.testing.assert_array_equal(processes.cv_results_[key], serial.cv_results_[key])
