@@ -40,6 +40,7 @@ from ._cv_results import (
     warn_or_raise_about_fit_failures,
 )
 from ._experiment import ExperimentRecorder, logger, spec_of, warm_start_trials
+from ._fast_scoring import fast_scorer
 from ._fit_tasks import NoFitTasks, fit_tasks
 from ._progress import ProgressReporter
 from ._refit import refit_trial, show_warnings
@@ -143,6 +144,14 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         boolean or string labels, that accuracy is computed directly, without
         ``accuracy_score``'s input checks: the same number, several
         milliseconds sooner per score (it matters when every epoch is scored).
+        Likewise the common scorer names (``"accuracy"``, ``"roc_auc"``,
+        ``"neg_log_loss"``, ``"f1_macro"``, ``"r2"``, ...; the list is
+        ``hdsearch._fast_scoring.FAST_SCORER_NAMES``), alone or in a list or
+        dict, are computed from the predictions with each test fold's target
+        checked once: scikit-learn's numbers (bit for bit without sample
+        weights, to rounding with them), a fraction of its per-call cost.
+        Every case they do not cover, metadata routing included, goes to
+        scikit-learn's scorer.
     n_jobs : int, default=None
         Number of joblib workers; None means 1 unless in a
         ``joblib.parallel_config`` context, -1 means all processors.
@@ -437,7 +446,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             X=X,
             y=y,
             splits=splits,
-            scorer=EstimatorScore(scorer) if self.scoring is None else scorer,
+            scorer=self._worker_scorer(scorer),
             metric_names=metric_names,
             fit_params=routed.estimator.fit,
             score_params=routed.scorer.score,
@@ -680,6 +689,20 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             self.estimator, self.scoring, raise_exc=(self.error_score == "raise")
         )
         return scorer, metric_names
+
+    def _worker_scorer(self, scorer):
+        """What workers call: a fast drop-in for ``scorer`` where there is one.
+
+        ``scorer_`` stays scikit-learn's scorer; the workers call
+        :class:`~hdsearch._scoring.EstimatorScore` for ``scoring=None`` and
+        :func:`~hdsearch._fast_scoring.fast_scorer`'s scorer for the named
+        metrics it computes itself (the same numbers, each fold's target
+        checked once), else ``scorer`` itself.
+        """
+        if self.scoring is None:
+            return EstimatorScore(scorer)
+        fast = fast_scorer(self.scoring, self.error_score)
+        return scorer if fast is None else fast
 
     def _check_refit_for_multimetric(self, metric_names):
         valid = isinstance(self.refit, str) and self.refit in metric_names
