@@ -15,7 +15,7 @@ from .policy import (
 from .resource import Folds, PartialFit, Subsample, WarmStart
 from .sampling import BayesianSampling, GridSampling, RandomSampling
 from .search import HyperDriveSearchCV
-from .store import load_experiment
+from .store import ExperimentMismatchError, load_experiment
 from .space import (
     LogBoundsWarning,
     Space,
@@ -37,6 +37,7 @@ __all__ = [
     "BanditPolicy",
     "BayesianSampling",
     "EarlyStopOnPlateau",
+    "ExperimentMismatchError",
     "Folds",
     "GridSampling",
     "HalvingPolicy",

@@ -8,23 +8,43 @@ an error. Nothing here runs estimators.
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ._fingerprint import data_fingerprint
 from .store import open_store
 
+#: The logger that announces resumes (INFO).
+logger = logging.getLogger("hdsearch")
 
-def spec_of(search, space, sampling, policy, resource, splits, X, y):
+
+def spec_of(search, space, sampling, policy, resource, splits, X, y, fit_params):
     """What decides a search's results, as a dict of strings.
 
     ``max_total_runs``, ``max_duration``, ``n_jobs`` and the progress options
     are left out: a resumed search may get a larger budget or more workers
-    and still continue the same experiment.
+    and still continue the same experiment. ``data`` holds a content
+    fingerprint of X, y and each fit parameter (``sample_weight``,
+    ``groups``, ...), so a resume on other data of the same shape is refused.
+
+    Parameters
+    ----------
+    search : HyperDriveSearchCV
+    space, sampling, policy, resource
+        The checked strategy objects of the fit.
+    splits : list of (train, test)
+    X, y
+        The data, as ``fit`` was given them.
+    fit_params : dict
+        ``fit``'s ``**params``.
 
     Returns
     -------
-    dict of str to str
+    dict of str to str or dict
+        ``data`` is a dict of input name to fingerprint (see
+        :func:`~hdsearch._fingerprint.data_fingerprint`).
     """
     estimator = search.estimator
     params = {name: repr(value) for name, value in sorted(estimator.get_params(deep=True).items())}
@@ -38,7 +58,7 @@ def spec_of(search, space, sampling, policy, resource, splits, X, y):
         "curves": repr(search.curves),
         "scoring": _describe_scoring(search.scoring),
         "cv": f"{_describe(search.cv)}; {len(splits)} splits, sha1 {_splits_digest(splits)}",
-        "data": f"X shape {_shape(X)}, y shape {_shape(y)}",
+        "data": data_fingerprint(X, y, fit_params),
         "random_state": _describe(search.random_state),
         "max_concurrent_runs": repr(search.max_concurrent_runs),
         "error_score": repr(search.error_score),
@@ -77,12 +97,6 @@ def _splits_digest(splits):
     return digest.hexdigest()[:12]
 
 
-def _shape(values):
-    if values is None:
-        return None
-    return tuple(getattr(values, "shape", (len(values),)))
-
-
 @dataclass
 class Experiment:
     """Where a fitted search's trials live: ``search.experiment_``.
@@ -101,6 +115,43 @@ class Experiment:
     resumed_trials: int = 0
 
 
+@dataclass(frozen=True)
+class ResumeSummary:
+    """What a resumed experiment held when the fit started; ``str()`` is its announcement.
+
+    Parameters
+    ----------
+    name : str
+    storage : str
+        Path of the SQLite file.
+    found : int
+        Trials read back.
+    ended : int
+        Of them, completed, terminated or failed; the others were in flight
+        and are continued.
+    max_total_runs : int
+        This fit's budget.
+    """
+
+    name: str
+    storage: str
+    found: int
+    ended: int
+    max_total_runs: int
+
+    @property
+    def left(self):
+        """Trials still to start."""
+        return max(0, self.max_total_runs - self.found)
+
+    def __str__(self):
+        return (
+            f"Resuming experiment {self.name!r} in {self.storage}: {self.found} trials found "
+            f"({self.ended} ended, {self.found - self.ended} unfinished to continue), "
+            f"{self.left} left to start of max_total_runs={self.max_total_runs}"
+        )
+
+
 class ExperimentRecorder:
     """Open (or resume) an experiment and write every wave to it.
 
@@ -111,12 +162,15 @@ class ExperimentRecorder:
     name : str or None
         None derives the name from the spec (:func:`default_name`).
     spec : dict
+    run_settings : dict
+        ``max_total_runs`` and ``max_duration`` of this fit, stored for the
+        summaries (see :meth:`ExperimentStore.run_settings`).
     """
 
-    def __init__(self, storage, name, spec):
+    def __init__(self, storage, name, spec, run_settings):
         self.store = open_store(storage)
         self.name = default_name(spec) if name is None else name
-        self.store.open_experiment(self.name, spec)
+        self.is_new = self.store.open_experiment(self.name, spec, run_settings).is_new
         self.experiment = Experiment(self.name, self.store.path)
 
     def load(self):
@@ -124,6 +178,13 @@ class ExperimentRecorder:
         trials = self.store.load_trials(self.name)
         self.experiment.resumed_trials = len(trials)
         return trials
+
+    def resume_summary(self, trials, max_total_runs):
+        """The :class:`ResumeSummary` of ``trials`` (as :meth:`load` returned them); None for a new experiment."""
+        if self.is_new:
+            return None
+        ended = sum(trial.ended for trial in trials)
+        return ResumeSummary(self.name, self.store.path, len(trials), ended, max_total_runs)
 
     def __call__(self, report):
         """Wave listener: the wave's changes in one transaction."""

@@ -166,26 +166,35 @@ def _learning_curves(view, best_trial):
         else:
             line, name = {"color": "rgba(127,127,127,0.6)", "width": 1.5}, "terminated, failed or running"
         figure.add_trace(go.Scatter(
-            x=intervals, y=curve, mode="lines+markers", line=line,
+            x=[view.x_of(k) for k in intervals], y=curve, mode="lines+markers", line=line,
             marker={"size": 4}, name=name, legendgroup=name, showlegend=False,
-            text=[_hover(trial, score) + f"<br>interval: {k}" for k, score in zip(intervals, curve)],
+            text=[_hover(trial, score) + f"<br>{_where(view, k)}" for k, score in zip(intervals, curve)],
             hovertemplate="%{text}<extra></extra>",
         ))
         if trial.status == TERMINATED:
             stops.append((intervals[-1], trial, curve[-1]))
     if stops:
         figure.add_trace(go.Scatter(
-            x=[k for k, _, _ in stops], y=[s for _, _, s in stops], mode="markers", name="terminated here",
-            marker={"symbol": "x", "color": "#d62728", "size": 11, "line": {"width": 1}},
-            text=[_hover(t, s) + f"<br>stopped at interval {k}" for k, t, s in stops],
+            x=[view.x_of(k) for k, _, _ in stops], y=[s for _, _, s in stops], mode="markers",
+            name="terminated here", marker={"symbol": "x", "color": "#d62728", "size": 11, "line": {"width": 1}},
+            text=[_hover(t, s) + f"<br>stopped at {_where(view, k)}" for k, t, s in stops],
             hovertemplate="%{text}<extra></extra>",
         ))
+    xaxis = {"title": view.x_label()}
+    if all(view.x_of(k) == k for k in range(1, len(view.resource_values) + 1)):
+        xaxis["dtick"] = 1  # folds, epochs, intervals: whole steps
     figure.update_layout(
         title="Learning curves (x: where the policy stopped a trial)", height=460, hovermode="closest",
-        xaxis={"title": "interval" if view.per_fold else "interval (folds scored)", "dtick": 1},
-        yaxis={"title": _score_label(view)},
+        xaxis=xaxis, yaxis={"title": _score_label(view)},
     )
     return figure
+
+
+def _where(view, interval):
+    """``max_iter 40 (interval 3)``, or ``interval 3`` when the resource's amounts are unknown."""
+    if not view.resource_values:
+        return f"interval {interval}"
+    return f"{view.resource_axis} {view.x_of(interval)} (interval {interval})"
 
 
 def _parallel_coordinates(view):

@@ -57,12 +57,19 @@ class MLflowCallback(TrackingCallback):
     (``running``, ``completed``, ``terminated``, ``failed``) and, when it
     ended early, ``hdsearch.termination_reason`` (or ``hdsearch.error``, the
     first traceback of a failed trial). Its params are the trial's
-    parameters; the primary metric (named as in ``cv_results_``: ``score``,
-    or the refit metric's name) is logged at every interval the trial's
-    results hold, with ``step`` = the interval; when the trial ends,
-    ``mean_test_<metric>`` and ``std_test_<metric>`` for every metric (and
+    parameters; the primary metric is logged at every interval the trial's
+    results hold, with ``step`` = the resource's amount at that interval
+    (``max_iter`` or ``n_estimators``, epochs, training samples, folds; the
+    interval number when the amounts are not whole numbers, as the parent's
+    ``curve_step`` param says); when the trial ends, ``mean_test_<metric>``
+    and ``std_test_<metric>`` for every metric (and
     ``mean_train_*``/``std_train_*`` with ``return_train_score``), and the
     run ends FINISHED (completed), KILLED (terminated) or FAILED (failed).
+    A metric is named after its scorer: the scoring string (``roc_auc``,
+    ``neg_mean_squared_error``), ``accuracy`` or ``r2`` for
+    ``scoring=None`` with a scikit-learn classifier or regressor (``score``
+    for another ``score`` method or a callable scorer), or the names of a
+    multi-metric scoring.
 
     Runs are written after every wave, as the search goes. A search resumed
     from its store (``storage=``) continues the same parent run and the same
@@ -181,6 +188,8 @@ class _Session:
         self.callback = callback
         self.context = context
         self.metric = context.metric
+        self.step_of, self.step_label = context.curve_steps()
+        self.interval_of = {step: k for k, step in self.step_of.items()}
         self.reasons = {}
         self.children = {}
         self.model_uri = None
@@ -227,7 +236,7 @@ class _Session:
         parent_id = found[0].info.run_id
         self.client.update_run(parent_id, status="RUNNING")
         logged = found[0].data.params
-        self._log(parent_id, params={k: v for k, v in self.context.settings.items() if k not in logged})
+        self._log(parent_id, params={k: v for k, v in self._parent_params().items() if k not in logged})
         self._find_children(parent_id)
         return parent_id
 
@@ -246,7 +255,7 @@ class _Session:
                 child = _ChildRun(run.info.run_id, params_logged=True, ended=ended)
                 if not ended:
                     history = self.client.get_metric_history(child.run_id, self._curve_key(self.metric or "score"))
-                    child.steps = {m.step for m in history}
+                    child.steps = {self.interval_of.get(m.step, m.step) for m in history}
                     self.client.update_run(child.run_id, status="RUNNING")
                 self.children[int(trial_id)] = child
             token = page.token
@@ -264,8 +273,12 @@ class _Session:
             tags["hdsearch.experiment"] = context.experiment.name
             tags["hdsearch.storage"] = str(context.experiment.storage)
         run = self.client.create_run(self.experiment_id, tags=tags)
-        self._log(run.info.run_id, params=context.settings)
+        self._log(run.info.run_id, params=self._parent_params())
         return run.info.run_id
+
+    def _parent_params(self):
+        """The search's settings, and what the steps of the trials' curves count."""
+        return {**self.context.settings, "curve_step": self.step_label}
 
     # ------------------------------------------------------------ waves
 
@@ -294,11 +307,11 @@ class _Session:
         curve = interval_scores(trial, self.metric or "score", self.context.per_fold, self.context.n_splits)
         now = _ms(time.time())
         new_steps = {k: v for k, v in curve.items() if k not in child.steps and math.isfinite(v)}
-        metrics = [(curve_key, v, now, k) for k, v in new_steps.items()]
+        metrics = [(curve_key, v, now, self.step_of.get(k, k)) for k, v in new_steps.items()]
         tags = {}
         ended = trial.status in ENDED_STATUSES
         if ended:
-            metrics += [(key, v, now, 0) for key, v in _final_metrics(trial).items()]
+            metrics += [(key, v, now, 0) for key, v in _final_metrics(trial, self.context.logged_name).items()]
             tags = _end_tags(trial, self.reasons.get(trial.trial_id), stop_reason)
         params = {} if child.params_logged else trial.params
         self._log(child.run_id, metrics=metrics, params=params, tags=tags)
@@ -333,7 +346,7 @@ class _Session:
         return run.info.run_id
 
     def _curve_key(self, metric):
-        return _METRIC_KEY_INVALID.sub("_", metric)
+        return _metric_key(self.context.logged_name(metric))
 
     def _log(self, run_id, metrics=(), params=None, tags=None):
         """One ``log_batch`` per MLflow limit's worth of metrics, params and tags."""
@@ -472,8 +485,15 @@ def _first_metric(trials):
     return None
 
 
-def _final_metrics(trial):
-    """``mean_test_<m>`` and ``std_test_<m>`` (and train) over the last interval of each fold."""
+def _metric_key(name):
+    return _METRIC_KEY_INVALID.sub("_", name)
+
+
+def _final_metrics(trial, logged_name):
+    """``mean_test_<m>`` and ``std_test_<m>`` (and train) over the last interval of each fold.
+
+    ``logged_name(m)`` is the name metric ``m`` is logged under.
+    """
     final = trial.final_results()
     metrics = {}
     for kind in ("test", "train"):
@@ -482,7 +502,7 @@ def _final_metrics(trial):
             continue
         for name in per_fold[0]:
             values = np.array([scores.get(name, math.nan) for scores in per_fold], dtype=float)
-            key = _METRIC_KEY_INVALID.sub("_", name)
+            key = _metric_key(logged_name(name))
             for stat, value in (("mean", np.mean(values)), ("std", np.std(values))):
                 if math.isfinite(value):
                     metrics[f"{stat}_{kind}_{key}"] = float(value)

@@ -39,9 +39,13 @@ class ProgressReporter:
         :meth:`close` if it was held back.
     clock : callable, default=time.monotonic
         Seconds, for the interval.
+    resume : ResumeSummary, default=None
+        Set when the search resumes a stored experiment: the bar starts at
+        the trials already ended and its description says how many were
+        found; the plain text prints the announcement first.
     """
 
-    def __init__(self, total, completed_scores, stream=None, min_interval=1.0, clock=time.monotonic):
+    def __init__(self, total, completed_scores, stream=None, min_interval=1.0, clock=time.monotonic, resume=None):
         self.total = total
         self.completed_scores = completed_scores
         self.stream = sys.stderr if stream is None else stream
@@ -53,8 +57,12 @@ class ProgressReporter:
         try:
             from tqdm.auto import tqdm
         except ImportError:  # the plain-text fallback
+            if resume is not None:
+                print(f"[hdsearch] {resume}", file=self.stream, flush=True)
             return
-        self._bar = tqdm(total=total, unit="trial", desc="hdsearch", file=self.stream)
+        description = "hdsearch" if resume is None else f"hdsearch (resumed: {resume.found} trials found)"
+        initial = 0 if resume is None else resume.ended
+        self._bar = tqdm(total=total, initial=initial, unit="trial", desc=description, file=self.stream)
 
     def __call__(self, report):
         ended, text = _summary(report.trials, self.completed_scores(report.trials))

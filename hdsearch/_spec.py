@@ -30,6 +30,7 @@ SECTIONS = {
     "early_termination": None,  # "type" plus the policy's arguments
     "resource": None,  # "type" plus the resource's arguments
     "limits": {"max_total_runs", "max_concurrent_runs", "max_duration"},
+    "preprocessing": {"categorical", "numeric"},
 }
 REQUIRED = ("data", "estimator", "search_space")
 BUNDLED_DATASETS = ("breast_cancer", "diabetes", "digits", "iris", "linnerud", "wine")
@@ -182,6 +183,8 @@ def build_sweep(spec, locate, base, default_name):
     policy = _policy(spec.get("early_termination", {}), locate)
     resource = _resource(spec.get("resource", {}), estimator, space, locate)
     X, y = _data(spec["data"], base, locate)
+    if "preprocessing" in spec:
+        estimator, space, resource = _with_preprocessing(spec, estimator, space, resource, locate)
     search = _search(spec, estimator, space, policy, resource, locate, name)
     return Sweep(
         name=name, search=search, X=X, y=y,
@@ -445,6 +448,59 @@ def _named_key(message, keys):
     return next((key for key in keys if f"{key}=" in message or f"'{key}'" in message), None)
 
 
+# ----------------------------------------------------------- preprocessing
+
+PREPROCESSING = {
+    "categorical": ("one_hot", "ordinal", "passthrough"),
+    "numeric": ("standard", "passthrough"),
+}
+#: The step the [preprocessing] table puts the spec's estimator in.
+MODEL_STEP = "model"
+
+
+def _with_preprocessing(spec, estimator, space, resource, locate):
+    """``Pipeline([("preprocessing", ColumnTransformer), ("model", estimator)])``, names moved to match.
+
+    The search space and a ``warm_start`` resource keep naming the spec's
+    estimator's parameters; they are prefixed with ``model__`` here.
+    """
+    from sklearn.pipeline import Pipeline
+
+    if "path" not in spec["data"]:
+        raise locate.error(
+            "needs [data] path: its columns are chosen by dtype (string columns are categorical), "
+            "and a bundled dataset has no column dtypes", "preprocessing",
+        )
+    pipeline = Pipeline([("preprocessing", _column_transformer(spec["preprocessing"], locate)),
+                         (MODEL_STEP, estimator)])
+    space = {f"{MODEL_STEP}__{name}": expression for name, expression in space.items()}
+    if hasattr(resource, "param"):
+        resource = type(resource)(**{**resource._arguments(), "param": f"{MODEL_STEP}__{resource.param}"})
+    return pipeline, space, resource
+
+
+def _column_transformer(table, locate):
+    """One-hot (or ordinal-encode) the categorical columns and scale the numeric ones."""
+    from sklearn.compose import ColumnTransformer, make_column_selector
+    from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+
+    choices = {}
+    for key, options in PREPROCESSING.items():
+        choices[key] = table.get(key, options[0])
+        if choices[key] not in options:
+            raise locate.error(f"must be one of {list(options)}, got {choices[key]!r}", "preprocessing", key)
+    categorical = {
+        "one_hot": OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+        "ordinal": OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1),
+        "passthrough": "passthrough",
+    }[choices["categorical"]]
+    numeric = StandardScaler() if choices["numeric"] == "standard" else "passthrough"
+    return ColumnTransformer([
+        ("categorical", categorical, make_column_selector(dtype_include="category")),
+        ("numeric", numeric, make_column_selector(dtype_include="number")),
+    ])
+
+
 # -------------------------------------------------------------------- data
 
 
@@ -484,7 +540,13 @@ def _table_file(table, base, locate):
         raise locate.error(f"cannot read {file.name}: {exc}", "data", "path") from None
     if target not in frame.columns:
         raise locate.error(f"column {target!r} is not in {file.name}; columns: {list(frame.columns)}", "data", "target")
-    return frame.drop(columns=[target]), frame[target].to_numpy()
+    return _strings_as_categories(frame.drop(columns=[target])), frame[target].to_numpy()
+
+
+def _strings_as_categories(features):
+    """String columns as pandas ``category``: what ``categorical_features="from_dtype"`` and [preprocessing] read."""
+    strings = features.select_dtypes(include=["object", "string"]).columns
+    return features.astype({column: "category" for column in strings})
 
 
 # ------------------------------------------------------------------ search

@@ -41,6 +41,16 @@ class FitContext:
         The search's experiment in its store, None without ``storage``.
     trials : list of Trial
         Trials read back from the store (a resumed search), in trial order.
+    score_name : str
+        What a single-metric search's ``"score"`` measures, to name it
+        after: the scoring string (``"roc_auc"``), ``"accuracy"`` or ``"r2"``
+        for the estimator's own classifier or regressor score, else
+        ``"score"``.
+    resource_axis : str
+        What the resource counts: ``"fold"``, ``"epoch"``, the
+        ``WarmStart`` parameter's name, ``"training samples"``.
+    resource_values : tuple
+        The amount of resource at intervals 1, 2, ...; empty when unknown.
     """
 
     search: object
@@ -50,6 +60,34 @@ class FitContext:
     n_splits: int
     experiment: object = None
     trials: tuple = ()
+    score_name: str = "score"
+    resource_axis: str = "interval"
+    resource_values: tuple = ()
+
+    def curve_steps(self):
+        """The MLflow step of each interval, and what the steps count.
+
+        The resource's amount at the interval (``max_iter``, epochs, rows,
+        folds) when every amount is a whole number, as MLflow steps must be
+        ints; otherwise (a ``WarmStart`` grown by a float factor of a float
+        parameter) the interval number, not a rounded amount that could
+        give two intervals one step.
+
+        Returns
+        -------
+        steps : dict of int to int
+            Interval to step.
+        label : str
+            The resource's name, or ``"interval"``.
+        """
+        values = self.resource_values
+        if values and all(float(value).is_integer() for value in values):
+            return {k: int(value) for k, value in enumerate(values, start=1)}, self.resource_axis
+        return {k: k for k in range(1, len(values) + 1)}, "interval"
+
+    def logged_name(self, metric):
+        """The name ``metric`` is logged under: ``score_name`` for ``"score"``, else itself."""
+        return self.score_name if metric == "score" else metric
 
 
 class TrackingCallback(ConfigObject):

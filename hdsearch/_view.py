@@ -11,12 +11,14 @@ map to folds, and how each hyperparameter is scaled).
 Nothing here fits or plots.
 """
 
+import ast
 import math
 import numbers
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from ._bounds import bounded_expressions, bounded_expressions_from_spec
 from .trials import COMPLETED, TERMINATED, Trial
 
 LINEAR = "linear"
@@ -67,6 +69,15 @@ class ExperimentView:
         text, for summaries.
     name : str or None
         The experiment's name, when stored.
+    ranges : dict of str to Expression
+        The numeric ranges of the space (``uniform``, ``loguniform``,
+        ``randint``, ...), by parameter name, for the at-a-bound check.
+    resource_axis : str
+        What the resource counts (``"fold"``, ``"epoch"``, ``"max_iter"``,
+        ``"training samples"``), or ``"interval"`` when unknown.
+    resource_values : tuple
+        The resource's amount at intervals 1, 2, ...; empty when unknown
+        (then learning curves are drawn against the interval number).
     """
 
     trials: list
@@ -76,6 +87,21 @@ class ExperimentView:
     axes: dict
     settings: dict = field(default_factory=dict)
     name: str | None = None
+    ranges: dict = field(default_factory=dict)
+    resource_axis: str = "interval"
+    resource_values: tuple = ()
+
+    def x_label(self):
+        """The learning curves' x-axis title: what the resource counts."""
+        if self.resource_values:
+            return self.resource_axis
+        return "interval" if self.per_fold else "interval (folds scored)"
+
+    def x_of(self, interval):
+        """Where interval ``interval`` sits on the learning curves' x-axis: the resource's amount there."""
+        if 1 <= interval <= len(self.resource_values):
+            return self.resource_values[interval - 1]
+        return interval
 
     def curve(self, trial):
         """The trial's learning curve: the mean test score at intervals 1, 2, ... reached.
@@ -209,7 +235,7 @@ def _with_metric(view, metric):
     recorded = _metric_names(view.trials)
     if recorded and metric not in recorded:
         raise ValueError(f"metric={metric!r} was not recorded; the trials hold {recorded!r}.")
-    return ExperimentView(view.trials, metric, view.per_fold, view.n_splits, view.axes, view.settings, view.name)
+    return replace(view, metric=metric)
 
 
 # ----------------------------------------------------------------- search
@@ -222,12 +248,14 @@ def _view_of_search(search):
     from .space import Space
 
     trials = list(search.trials_)
+    resource = make_resource(search.resource)
+    space = Space(search.param_distributions, warn_log_bounds=False)  # fit warned already
     return ExperimentView(
         trials=trials,
         metric=_search_metric(search, trials),
-        per_fold=make_resource(search.resource).per_fold,
+        per_fold=resource.per_fold,
         n_splits=int(search.n_splits_),
-        axes=_complete_axes(_axes_of_space(Space(search.param_distributions, warn_log_bounds=False)), trials),
+        axes=_complete_axes(_axes_of_space(space), trials),
         settings={
             "sampling": _describe_setting(make_sampling, search.sampling),
             "policy": repr(make_policy(search.policy)),
@@ -235,6 +263,9 @@ def _view_of_search(search):
             "max_total_runs": repr(search.max_total_runs),
         },
         name=getattr(getattr(search, "experiment_", None), "name", None),
+        ranges=bounded_expressions(space.subspaces),
+        resource_axis=resource.axis_label(),
+        resource_values=tuple(getattr(search, "resource_values_", ())),
     )
 
 
@@ -281,6 +312,7 @@ def _view_of_store(storage, name):
     try:
         trials = store.load_trials(name)
         spec = store.spec(name)
+        run_settings = store.run_settings(name)
     finally:
         if store is not storage:
             store.close()
@@ -288,8 +320,41 @@ def _view_of_store(storage, name):
     per_fold = _per_fold_from_spec(spec, view.per_fold)
     n_splits = _n_splits_from_spec(spec, view.n_splits)
     settings = {key: str(spec.get(key, "?")) for key in ("sampling", "policy", "resource")}
-    settings["max_total_runs"] = "not stored"
-    return ExperimentView(trials, view.metric, per_fold, n_splits, view.axes, settings, name)
+    # Stores written before run_settings existed do not have it.
+    settings["max_total_runs"] = str(run_settings.get("max_total_runs", "not stored"))
+    axis, values = _resource_axis_from_spec(spec.get("resource"), n_splits)
+    return ExperimentView(
+        trials, view.metric, per_fold, n_splits, view.axes, settings, name,
+        ranges=bounded_expressions_from_spec(str(spec.get("space", ""))),
+        resource_axis=axis,
+        resource_values=values,
+    )
+
+
+_SPEC_RESOURCE = re.compile(r"(?P<kind>Folds|PartialFit|WarmStart)\((?P<args>.*)\)")
+
+
+def _resource_axis_from_spec(resource_text, n_splits):
+    """The resource's axis name and amounts read back from a stored spec's ``resource`` text.
+
+    ``Folds``, ``PartialFit`` and ``WarmStart`` are rebuilt from their
+    literal arguments (parsed, never evaluated). ``Subsample``'s last
+    amount is the training fold's size, which the spec does not keep: its
+    curves, and any other resource's, stay on the interval number.
+    """
+    from . import resource as _resource
+
+    match = _SPEC_RESOURCE.fullmatch(str(resource_text or ""))
+    if match is None:
+        return "interval", ()
+    try:
+        call = ast.parse(f"f({match['args']})", mode="eval").body
+        arguments = {keyword.arg: ast.literal_eval(keyword.value) for keyword in call.keywords}
+        resource = getattr(_resource, match["kind"])(**arguments)
+        n_intervals = resource.n_intervals(n_splits, None)
+        return resource.axis_label(), tuple(resource.reached(k, None) for k in range(1, n_intervals + 1))
+    except (ValueError, TypeError, SyntaxError):
+        return "interval", ()
 
 
 def _kinds_from_spec(space_text):

@@ -102,11 +102,11 @@ def _write_rows(path, rows):
 
 
 def _print_outcome(search, paths, top):
-    from .report import format_leaderboard, format_summary, leaderboard
+    from .report import best_at_bound, format_leaderboard, format_summary, leaderboard
 
     print(format_summary(search))
     print()
-    print(format_leaderboard(leaderboard(search, top=top)))
+    print(format_leaderboard(leaderboard(search, top=top), best_at_bound(search)))
     print()
     for key, path in paths.items():
         print(f"{key:>12}: {path}")
@@ -116,8 +116,11 @@ def _print_outcome(search, paths, top):
 # ---------------------------------------------------------------------- run
 
 
-def run(spec_path, out=None, top=10):
+def run(spec_path, out=None, top=10, experiment=None, new=False):
     """Run the sweep a TOML spec describes and write its run folder.
+
+    Running it again resumes the experiment, if the data and the settings
+    are those it was created with; else the run is refused with what changed.
 
     Parameters
     ----------
@@ -127,6 +130,12 @@ def run(spec_path, out=None, top=10):
         Run folder; None uses ``[experiment] out`` or ``runs/<name>``.
     top : int, default=10
         Leaderboard rows to print.
+    experiment : str, default=None
+        The experiment's name in the store; None uses ``[experiment] name``.
+    new : bool, default=False
+        Start a new experiment: the name (from ``experiment`` or the spec)
+        if the store does not hold it yet, else the name followed by the
+        first free ``-2``, ``-3``, ...
 
     Returns
     -------
@@ -139,23 +148,47 @@ def run(spec_path, out=None, top=10):
     sweep = read_spec(spec_path)
     folder = Path(out) if out is not None else (sweep.out or default_run_folder(sweep.name))
     folder.mkdir(parents=True, exist_ok=True)
-    storage = sweep.storage or folder / "store.db"
-    search = sweep.search.set_params(storage=str(storage))
-    print(f"hdsearch run: experiment {sweep.name!r}, run folder {folder}", flush=True)
+    storage = str(sweep.storage or folder / "store.db")
+    name = experiment or sweep.name
+    if new:
+        name = _new_experiment_name(storage, name)
+    search = sweep.search.set_params(storage=storage, experiment_name=name)
+    print(f"hdsearch run: experiment {name!r}, run folder {folder}", flush=True)
     with warnings.catch_warnings():
         # read_spec warned already, at the spec's line and in TOML's spelling.
         warnings.simplefilter("ignore", LogBoundsWarning)
-        _fit(search, sweep.X, sweep.y)
+        _fit(search, sweep.X, sweep.y, rerun=f"hdsearch run {spec_path}")
     _print_outcome(search, write_run_folder(search, folder), top)
     return search
 
 
-def _fit(search, X, y):
+def _new_experiment_name(storage, name):
+    """``name`` if the store does not hold it, else the store's first free ``name-N``."""
+    from .store import open_store
+
+    try:
+        with open_store(storage) as store:
+            return store.free_name(name) if name in store.experiment_names() else name
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _fit(search, X, y, rerun=None):
+    """Fit, timing it; a refused resume says how to start anew with the command ``rerun``."""
+    from .store import ExperimentMismatchError
+
     start = time.perf_counter()
     try:
         search.fit(X, y)
     except KeyboardInterrupt:
         raise
+    except ExperimentMismatchError as exc:
+        if rerun is None:
+            raise CommandError(str(exc)) from None
+        raise CommandError(
+            f"{exc.what_changed()} To start a new experiment: {rerun} --experiment {exc.free_name} "
+            f"(or --new); to resume {exc.name!r}, run it on the data and settings it was created with."
+        ) from None
     except ValueError as exc:
         raise CommandError(f"the sweep failed: {exc}") from None
     print(f"done in {time.perf_counter() - start:.1f} s", flush=True)
@@ -268,14 +301,14 @@ def show(storage, experiment=None, top=10):
         None shows every experiment in the store.
     top : int, default=10
     """
-    from .report import format_leaderboard, format_summary, leaderboard
+    from .report import best_at_bound, format_leaderboard, format_summary, leaderboard
 
     with _open(storage) as store:
         for name in _experiment_names(store, experiment):
             print(f"experiment {name!r} in {store.path}")
             print(format_summary((store, name)))
             print()
-            print(format_leaderboard(leaderboard((store, name), top=top)))
+            print(format_leaderboard(leaderboard((store, name), top=top), best_at_bound((store, name))))
             print()
 
 
@@ -318,6 +351,11 @@ def _parser():
     run_parser.add_argument("spec", help="the spec file (see docs/spec.md)")
     run_parser.add_argument("--out", help="run folder (default: [experiment] out, or runs/<name>)")
     run_parser.add_argument("--top", type=_positive_int, default=10, help="leaderboard rows (default 10)")
+    run_parser.add_argument("--experiment", metavar="NAME", help="experiment name in the store (default: [experiment] name); "
+                            "an existing one is resumed if its data and settings are unchanged")
+    run_parser.add_argument("--new", action="store_true",
+                            help="start a new experiment: the name if the store does not hold it, "
+                            "else the first free <name>-2, -3, ...")
     demo_parser = commands.add_parser("demo", help="run a sweep with early termination on a bundled dataset")
     demo_parser.add_argument("--max-total-runs", "--trials", dest="max_total_runs", type=_positive_int,
                              default=30, help="number of trials (default 30)")
@@ -348,7 +386,7 @@ def _positive_int(text):
 
 def _dispatch(args):
     if args.command == "run":
-        run(args.spec, out=args.out, top=args.top)
+        run(args.spec, out=args.out, top=args.top, experiment=args.experiment, new=args.new)
     elif args.command == "demo":
         demo(args.max_total_runs, out=args.out, n_jobs=args.n_jobs, random_state=args.seed, top=args.top)
     elif args.command == "show":

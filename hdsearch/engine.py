@@ -346,6 +346,10 @@ class WaveEngine:
 
     Attributes
     ----------
+    announce : callable or None
+        Called as ``announce(engine, new_trials, sampler_exhausted)`` at the
+        start of every wave, once the wave's new trials (maybe none) are
+        started: what ``verbose`` prints. None (the default) prints nothing.
     stop_reason : str or None
         Why the search ended early: ``"max_duration"``, ``"callback"``, or
         None when it ran out of trials.
@@ -369,6 +373,7 @@ class WaveEngine:
         self.run_ahead = run_ahead
         self.refit_early = refit_early
         self.trials = []
+        self.announce = None
         self.stop_reason = None
         self.early_refit = None
         # Whether the scorer returns a dict, learnt from the first successful
@@ -499,13 +504,19 @@ class WaveEngine:
     # ------------------------------------------------------------ slots
 
     def _fill_slots(self):
+        new_trials = self._start_trials()
+        if self.announce is not None:
+            self.announce(self, new_trials, self._sampler_exhausted)
+
+    def _start_trials(self):
+        """Start as many trials as the budget and the sampler allow; return them."""
         budget = self.budget
         n_running = sum(not trial.ended for trial in self.trials)
         n_free = budget.max_total_runs - len(self.trials)
         if budget.max_concurrent_runs is not None:
             n_free = min(n_free, budget.max_concurrent_runs - n_running)
         if n_free <= 0 or self._sampler_exhausted:
-            return
+            return []
         proposals = self.sampler.propose(self.observations(), n_free)
         if len(proposals) < n_free:
             self._sampler_exhausted = True
@@ -515,12 +526,7 @@ class WaveEngine:
         ]
         self.trials.extend(new_trials)
         self._changed.update((trial.trial_id, trial) for trial in new_trials)
-        if self.evaluation.verbose > 0 and new_trials:
-            n_splits = self.evaluation.n_splits
-            print(
-                f"Fitting {n_splits} folds for each of {len(new_trials)} candidates,"
-                f" totalling {n_splits * len(new_trials)} fits"
-            )
+        return new_trials
 
     def observations(self, include_prior=True):
         """Every trial so far as an :class:`Observation`: warm-start trials first, then this search's.

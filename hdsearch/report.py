@@ -22,6 +22,7 @@ import io
 import math
 import time
 
+from ._bounds import params_at_bound
 from ._interactive import charts_html, interactive_figures
 from ._view import (
     CATEGORICAL,
@@ -147,13 +148,20 @@ def as_table(rows):
     return pandas.DataFrame(rows, columns=list(rows[0]) if rows else _LEADERBOARD_COLUMNS + ["params"])
 
 
-def format_leaderboard(rows):
+def format_leaderboard(rows, at_bound=()):
     """Render leaderboard rows as a fixed-width text table.
+
+    Scores get the significant digits that tell them apart
+    (:func:`score_digits`).
 
     Parameters
     ----------
     rows : list of dict or pandas.DataFrame
         As returned by :func:`leaderboard` or ``HyperDriveSearchCV.leaderboard``.
+    at_bound : list of AtBound, default=()
+        The best trial's values at a bound of their range
+        (:func:`best_at_bound`); each is marked ``(at upper bound)`` or
+        ``(at lower bound)`` in that trial's params.
 
     Returns
     -------
@@ -161,14 +169,74 @@ def format_leaderboard(rows):
     """
     if hasattr(rows, "to_dict"):
         rows = rows.to_dict("records")
-    lines = [f"{'rank':>4}  {'trial':>5}  {'status':<10} {'score':>8} {'intervals':>9} {'time s':>7}  params"]
-    for row in rows:
-        params = ", ".join(f"{k}={_short(v)}" for k, v in sorted(row["params"].items()))
+    digits = score_digits([row["score"] for row in rows])
+    scores = [f"{row['score']:.{digits}g}" for row in rows]
+    width = max([8, *map(len, scores)])
+    lines = [f"{'rank':>4}  {'trial':>5}  {'status':<10} {'score':>{width}} {'intervals':>9} {'time s':>7}  params"]
+    for row, score in zip(rows, scores):
+        marks = _bound_marks(row, at_bound)
+        params = ", ".join(f"{k}={_short(v)}{marks.get(k, '')}" for k, v in sorted(row["params"].items()))
         lines.append(
-            f"{row['rank']:>4}  {row['trial_id']:>5}  {row['status']:<10} {row['score']:>8.4f}"
+            f"{row['rank']:>4}  {row['trial_id']:>5}  {row['status']:<10} {score:>{width}}"
             f" {row['n_intervals']:>9} {row['time']:>7.2f}  {params}"
         )
     return "\n".join(lines)
+
+
+def score_digits(scores, least=4, most=10):
+    """The significant digits that tell distinct scores apart.
+
+    The fewest from ``least`` at which no two distinct finite scores print
+    the same with ``"g"`` formatting, capped at ``most`` (scores closer
+    than that print alike).
+
+    Parameters
+    ----------
+    scores : iterable of float
+    least, most : int, default=4, 10
+
+    Returns
+    -------
+    digits : int
+    """
+    distinct = {float(score) for score in scores if math.isfinite(score)}
+    for digits in range(least, most):
+        if len({f"{score:.{digits}g}" for score in distinct}) == len(distinct):
+            return digits
+    return most
+
+
+def best_at_bound(source, metric=None):
+    """The best completed trial's values in the outer 5 % of a numeric range.
+
+    A common sign that the space is too narrow. Checked for ``uniform``,
+    ``quniform``, ``loguniform``, ``qloguniform`` and ``randint`` (in their
+    own scale: log space for the log ones; ``randint(upper)`` from 0 to
+    ``upper - 1``, from ``upper=3``); ``choice`` and the normal
+    expressions have no bounds. A stored experiment's ranges are read back
+    from its spec.
+
+    Parameters
+    ----------
+    source : HyperDriveSearchCV, (storage, name) or list of Trial
+    metric : str, default=None
+
+    Returns
+    -------
+    found : list of AtBound
+        Each with ``name``, ``value``, ``side`` (``"lower"`` or
+        ``"upper"``), ``expression`` and ``message()``; empty when no trial
+        completed or none of its values is at a bound.
+    """
+    view = experiment_view(source, metric)
+    best = _best_completed(view)
+    return [] if best is None else params_at_bound(best, view.ranges)
+
+
+def _bound_marks(row, at_bound):
+    if not at_bound or row["trial_id"] != at_bound[0].trial_id:
+        return {}
+    return {found.name: f" (at {found.side} bound)" for found in at_bound}
 
 
 def _short(value):
@@ -196,12 +264,11 @@ def summary(source, metric=None):
         not run), ``intervals_full`` (intervals every trial run to the end
         would take), ``compute_saved`` (their ratio, 0 when there are no
         trials), ``best_trial`` and ``best_score`` (the best completed trial,
-        None when there is none).
+        None when there is none) and ``best_at_bound`` (:func:`best_at_bound`).
     """
     view = experiment_view(source, metric)
     saved, full = intervals_saved(view)
-    completed = [t for t in view.trials if t.status == COMPLETED and not math.isnan(view.score(t))]
-    best = max(completed, key=lambda t: (view.score(t), -t.trial_id), default=None)
+    best = _best_completed(view)
     return {
         **view.settings,
         "metric": view.metric,
@@ -212,7 +279,13 @@ def summary(source, metric=None):
         "compute_saved": saved / full if full else 0.0,
         "best_trial": None if best is None else best.trial_id,
         "best_score": None if best is None else view.score(best),
+        "best_at_bound": best_at_bound(view),
     }
+
+
+def _best_completed(view):
+    completed = [t for t in view.trials if t.status == COMPLETED and not math.isnan(view.score(t))]
+    return max(completed, key=lambda t: (view.score(t), -t.trial_id), default=None)
 
 
 def _summary_items(info):
@@ -233,6 +306,7 @@ def _summary_items(info):
         ("trials", statuses),
         ("compute saved", saved),
         (f"best {info['metric']}", best),
+        *(("at a bound", found.message()) for found in info["best_at_bound"]),
     ]
 
 
@@ -269,16 +343,22 @@ def summary_html(source, top=5, metric=None):
     html : str
         A ``<div class="hdsearch-summary">`` element.
     """
+    info = summary(source, metric)
     items = "".join(
         f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:left'>{html.escape(str(v))}</td></tr>"
-        for k, v in _summary_items(summary(source, metric))
+        for k, v in _summary_items(info)
+    )
+    notes = "".join(
+        f"<p class='hdsearch-at-bound' style='color:#b35900'><b>Warning:</b> best trial {info['best_trial']}: "
+        f"{html.escape(found.message())}</p>"
+        for found in info["best_at_bound"]
     )
     rows = leaderboard(source, top=top, metric=metric)
     caption = "all trials" if top is None else f"top {len(rows)} trials"
     return (
         "<div class='hdsearch-summary'>"
-        f"<table class='hdsearch-settings'>{items}</table>"
-        f"<p><b>Leaderboard</b> ({caption}, best first)</p>{leaderboard_html(rows)}</div>"
+        f"<table class='hdsearch-settings'>{items}</table>{notes}"
+        f"<p><b>Leaderboard</b> ({caption}, best first)</p>{leaderboard_html(rows, info['best_at_bound'])}</div>"
     )
 
 
@@ -305,13 +385,20 @@ def search_html(search, top=5):
     return summary_html(search, top=top) + diagram
 
 
-def leaderboard_html(rows):
+def leaderboard_html(rows, at_bound=()):
     """Leaderboard rows as an HTML table.
+
+    Scores get the significant digits that tell them apart
+    (:func:`score_digits`).
 
     Parameters
     ----------
     rows : list of dict
         As :func:`leaderboard` returns them.
+    at_bound : list of AtBound, default=()
+        The best trial's values at a bound (:func:`best_at_bound`), marked
+        ``(at upper bound)``/``(at lower bound)`` in their cells (class
+        ``hdsearch-at-bound``).
 
     Returns
     -------
@@ -320,16 +407,24 @@ def leaderboard_html(rows):
     params = [key for key in (rows[0] if rows else {}) if key.startswith("param_")]
     header = _LEADERBOARD_COLUMNS + [key[len("param_"):] for key in params]
     head = "".join(f"<th>{html.escape(name)}</th>" for name in header)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(row[key]))}</td>" for key in _LEADERBOARD_COLUMNS + params) + "</tr>"
-        for row in rows
-    )
+    digits = score_digits([row["score"] for row in rows])
+    body = "".join(_leaderboard_row_html(row, params, digits, _bound_marks(row, at_bound)) for row in rows)
     return f"<table class='hdsearch-leaderboard'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _cell(value):
+def _leaderboard_row_html(row, params, digits, marks):
+    cells = [_cell(row[key], digits if key == "score" else 4) for key in _LEADERBOARD_COLUMNS]
+    cells = [f"<td>{html.escape(text)}</td>" for text in cells]
+    for key in params:
+        mark = marks.get(key[len("param_"):])
+        text = html.escape(_cell(row[key]) + (mark or ""))
+        cells.append(f"<td class='hdsearch-at-bound' style='color:#b35900'>{text}</td>" if mark else f"<td>{text}</td>")
+    return "<tr>" + "".join(cells) + "</tr>"
+
+
+def _cell(value, digits=4):
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return f"{value:.{digits}g}"
     return "" if value is None else str(value)
 
 
@@ -569,7 +664,10 @@ def plot_learning_curves(source, metric=None):
         completed trials in blue, the best one thicker, terminated ones in
         grey), and one red ``x`` marker series (``gid`` ``"terminated"``,
         label ``"terminated"``) at (last interval, last score) of each
-        terminated trial.
+        terminated trial. The x-axis is the resource, titled with what it
+        counts (``max_iter``, ``epoch``, ``fold``): each interval sits at the
+        resource's amount there, or at its number when the amounts are not
+        known (``Subsample`` read back from a store).
     """
     Figure, _, _ = _matplotlib()
     from matplotlib.ticker import MaxNLocator
@@ -583,15 +681,16 @@ def plot_learning_curves(source, metric=None):
         intervals, scores = view.scored_points(trial)
         if not scores:
             continue
-        ax.plot(intervals, scores, gid=f"trial-{trial.trial_id}", **_curve_style(trial, best))
+        xs = [view.x_of(k) for k in intervals]
+        ax.plot(xs, scores, gid=f"trial-{trial.trial_id}", **_curve_style(trial, best))
         if trial.status == TERMINATED:
-            stops.append((intervals[-1], scores[-1]))
+            stops.append((xs[-1], scores[-1]))
     if stops:
         xs, ys = zip(*stops)
         ax.plot(xs, ys, linestyle="none", marker="x", markersize=9, color="tab:red",
                 gid="terminated", label="terminated", zorder=3)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("interval" if view.per_fold else "interval (folds scored)")
+    ax.set_xlabel(view.x_label())
     ax.set_ylabel(_score_label(view))
     ax.set_title("Learning curves")
     if ax.get_legend_handles_labels()[0]:

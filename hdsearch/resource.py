@@ -53,6 +53,17 @@ class BaseResource(ConfigObject):
         """The amount of resource at interval ``k`` (epochs, n_estimators, samples, folds)."""
         return k
 
+    def axis_label(self):
+        """What :meth:`reached` counts, to name a learning curve's x-axis.
+
+        Returns
+        -------
+        label : str
+            ``"fold"``, ``"epoch"``, the ``WarmStart`` parameter's name
+            (``"max_iter"``, ``"clf__n_estimators"``) or ``"training samples"``.
+        """
+        return "interval"
+
     def new_model(self, estimator, params):
         """A fresh fold model with the trial's ``params``."""
         return clone(estimator).set_params(**clone(params, safe=False))
@@ -238,6 +249,9 @@ class Folds(BaseResource):
     def n_intervals(self, n_splits, n_train):
         return n_splits
 
+    def axis_label(self):
+        return "fold"
+
 
 def _fit(model, X, y, fit_params):
     if y is None:
@@ -303,6 +317,9 @@ class PartialFit(BaseResource):
 
     def n_intervals(self, n_splits, n_train):
         return self.max_epochs
+
+    def axis_label(self):
+        return "epoch"
 
     def advance(self, model, first, last, fold, rng_for, classes):
         shuffles_itself = _shuffles_each_call(model)
@@ -490,6 +507,9 @@ class WarmStart(BaseResource):
     def reached(self, k, n_train):
         return self.schedule()[k - 1]
 
+    def axis_label(self):
+        return self.param
+
     def new_model(self, estimator, params):
         model = super().new_model(estimator, params)
         if _boosting.continues(model, self.param):
@@ -593,6 +613,9 @@ class Subsample(BaseResource):
 
     def reached(self, k, n_train):
         return self.sizes(n_train)[k - 1]
+
+    def axis_label(self):
+        return "training samples"
 
     def advance(self, model, first, last, fold, rng_for, classes):
         n_train = len(fold)

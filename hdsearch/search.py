@@ -11,9 +11,10 @@ import warnings
 import numpy as np
 from joblib import effective_n_jobs
 from sklearn import get_config
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, RegressorMixin, clone, is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
+from sklearn.pipeline import Pipeline
 from sklearn.utils import Bunch, get_tags, indexable
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.metaestimators import available_if
@@ -40,12 +41,14 @@ from ._cv_results import (
     metric_names_of,
     warn_or_raise_about_fit_failures,
 )
-from ._experiment import ExperimentRecorder, spec_of, warm_start_trials
+from ._experiment import ExperimentRecorder, logger, spec_of, warm_start_trials
+from ._fast_scoring import fast_scorer
 from ._fit_tasks import NoFitTasks, fit_tasks
 from ._progress import ProgressReporter
 from ._refit import refit_trial, show_warnings
 from ._scoring import EstimatorScore
 from ._tracking import FitContext, TrackingCallback
+from ._verbose import VerboseLines
 from .callbacks import WaveSnapshot, check_callbacks, run_callbacks
 from .engine import Budget, Evaluation, WaveEngine
 from .policy import BasePolicy, make_policy
@@ -143,6 +146,14 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         boolean or string labels, that accuracy is computed directly, without
         ``accuracy_score``'s input checks: the same number, several
         milliseconds sooner per score (it matters when every epoch is scored).
+        Likewise the common scorer names (``"accuracy"``, ``"roc_auc"``,
+        ``"neg_log_loss"``, ``"f1_macro"``, ``"r2"``, ...; the list is
+        ``hdsearch._fast_scoring.FAST_SCORER_NAMES``), alone or in a list or
+        dict, are computed from the predictions with each test fold's target
+        checked once: scikit-learn's numbers (bit for bit without sample
+        weights, to rounding with them), a fraction of its per-call cost.
+        Every case they do not cover, metadata routing included, goes to
+        scikit-learn's scorer.
     n_jobs : int, default=None
         Number of joblib workers; None means 1 unless in a
         ``joblib.parallel_config`` context, -1 means all processors.
@@ -155,8 +166,14 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         As in ``GridSearchCV``: None means 5-fold (stratified for
         classifiers).
     verbose : int, default=0
-        scikit-learn's verbosity: >0 announces each wave, >1 prints one line
-        per fit, >2 adds the scores.
+        scikit-learn's verbosity. >0 prints what the search will do once
+        (``Fitting up to 20 trials x 4 folds (4 at a time) with ...``), then
+        one line per wave of the trials it started and ended, and why each
+        terminated trial was stopped; a search that is one wave of plain
+        cross-validation (``folds`` resource, no policy, every trial at
+        once) prints ``GridSearchCV``'s ``Fitting 3 folds for each of 4
+        candidates, totalling 12 fits`` instead, and nothing per wave. >1
+        prints one line per fit, >2 adds the scores.
     pre_dispatch : int or str, default="2*n_jobs"
         Passed to ``joblib.Parallel``.
     random_state : int, RandomState instance or None, default=None
@@ -181,19 +198,25 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         extra; plain lines on stderr without tqdm): trials ended, completed,
         terminated and failed, and the best score so far.
     storage : str, path or None, default=None
-        An SQLite file (a path or ``"sqlite:///path"``; its directory must
-        exist) that records every wave in one transaction. ``fit`` on an
-        experiment already in the file, with the same spec (estimator,
-        space, sampling, policy, resource, scoring, splits, data shape,
+        An SQLite file (a path or ``"sqlite:///path"``; missing folders are
+        created) that records every wave in one transaction. ``fit`` on an
+        experiment already in the file, with the same spec (estimator and
+        its parameters, space, sampling, policy, resource, scoring, splits,
         random_state, max_concurrent_runs, error_score,
-        return_train_score), resumes it: finished trials and intervals are
-        read back, trials that were in flight are re-run, and the final
-        ``cv_results_`` equal those of an uninterrupted run. None touches no
-        disk.
+        return_train_score, and a content fingerprint of X, y and every fit
+        parameter such as ``sample_weight`` and ``groups``), resumes it:
+        finished trials and intervals are read back, trials that were in
+        flight are re-run, and the final ``cv_results_`` equal those of an
+        uninterrupted run. A resume is logged on the ``"hdsearch"`` logger
+        (INFO), printed when ``verbose > 0`` and shown by the progress bar.
+        None touches no disk.
     experiment_name : str, default=None
         The experiment's name in ``storage``; None derives it from the
-        spec, so refitting the same search resumes it. A different spec
-        under an existing name is an error.
+        spec, so refitting the same search on the same data resumes it, and
+        on other data starts a new experiment. Under an existing name, a
+        different spec (other data included) raises
+        :class:`~hdsearch.ExperimentMismatchError`, naming each changed
+        entry and a free name, before anything runs.
     resume_from : list of str or fitted HyperDriveSearchCV, default=None
         Warm start: ended trials of earlier experiments (names in
         ``storage``, or fitted searches) inform the sampling and the
@@ -222,6 +245,11 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         The scorer, or a dict of scorers for multi-metric scoring.
     n_splits_ : int
         Number of cross-validation splits.
+    resource_values_ : tuple
+        The amount of resource at intervals 1, 2, ... of a trial run to the
+        end: folds, epochs, the ``WarmStart`` parameter's values or training
+        samples (of the smallest training fold); what learning curves are
+        drawn against.
     refit_time_ : float
         Seconds spent refitting the best trial.
     multimetric_ : bool
@@ -420,7 +448,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             X=X,
             y=y,
             splits=splits,
-            scorer=EstimatorScore(scorer) if self.scoring is None else scorer,
+            scorer=self._worker_scorer(scorer),
             metric_names=metric_names,
             fit_params=routed.estimator.fit,
             score_params=routed.scorer.score,
@@ -441,8 +469,9 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         )
         recorder = None
         if self.storage is not None:
-            spec = spec_of(self, space, sampling, policy, resource, splits, X, y)
-            recorder = ExperimentRecorder(self.storage, self.experiment_name, spec)
+            spec = spec_of(self, space, sampling, policy, resource, splits, X, y, params)
+            run_settings = {"max_total_runs": max_total_runs, "max_duration": self.max_duration}
+            recorder = ExperimentRecorder(self.storage, self.experiment_name, spec, run_settings)
         prior = warm_start_trials(
             self.resume_from or [], recorder and recorder.store, recorder and recorder.name
         )
@@ -455,25 +484,36 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             refit_early=bool(self.refit) and not callable(self.refit) and isinstance(tasks, NoFitTasks),
         )
         _warn_if_the_policy_never_acts(policy, resource, engine.first_decision(), evaluation.n_intervals)
+        resume = None
         if recorder is not None:
             engine.restore(recorder.load())
+            resume = recorder.resume_summary(engine.trials, max_total_runs)
+            self._announce(resume)
         self.experiment_ = None if recorder is None else recorder.experiment
+        self.resource_values_ = tuple(evaluation.reached(k) for k in range(1, evaluation.n_intervals + 1))
         trackers = [callback for callback in callbacks if isinstance(callback, TrackingCallback)]
         context = FitContext(
             search=self,
-            settings=self._settings_text(sampling, policy, resource, max_total_runs),
+            settings=self._settings_text(sampling, policy, resource, max_total_runs, cv),
             metric=self._primary_metric(metric_names),
             per_fold=resource.per_fold,
             n_splits=self.n_splits_,
             experiment=self.experiment_,
             trials=tuple(engine.trials),
+            score_name=_score_name(self.scoring, self.estimator),
+            resource_axis=resource.axis_label(),
+            resource_values=self.resource_values_,
         )
         for tracker in trackers:
             tracker.on_fit_start(context)
-        progress = ProgressReporter(max_total_runs, engine.completed_scores) if self.progress_bar else None
+        progress = (
+            ProgressReporter(max_total_runs, engine.completed_scores, resume=resume) if self.progress_bar else None
+        )
         engine.recorder = _recorder_with_trackers(recorder, trackers, engine)
         plain_callbacks = [c for c in callbacks if not isinstance(c, TrackingCallback)]
-        engine.listeners = self._wave_listeners(engine, plain_callbacks, progress)
+        verbose_lines = VerboseLines(sampling) if self.verbose > 0 else None
+        engine.announce = None if verbose_lines is None else verbose_lines.announce
+        engine.listeners = self._wave_listeners(engine, plain_callbacks, progress, verbose_lines)
         tasks.begin_search(max_subtasks=max_total_runs * self.n_splits_)
         try:
             try:
@@ -528,7 +568,15 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         self.scorer_ = self._scorer_attribute(scorer)
         tasks.end()
 
-    def _settings_text(self, sampling, policy, resource, max_total_runs):
+    def _announce(self, resume):
+        """Log a resume on the ``hdsearch`` logger (INFO) and, with ``verbose > 0``, print it."""
+        if resume is None:
+            return
+        logger.info("%s", resume)
+        if self.verbose > 0:
+            print(f"[hdsearch] {resume}", flush=True)
+
+    def _settings_text(self, sampling, policy, resource, max_total_runs, cv):
         """The settings a tracking backend records, as text."""
         estimator = self.estimator
         return {
@@ -540,7 +588,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             "max_total_runs": str(max_total_runs),
             "max_concurrent_runs": str(self.max_concurrent_runs),
             "max_duration": str(self.max_duration),
-            "cv": f"{self.n_splits_} splits ({_describe_cv(self.cv)})",
+            "cv": _describe_cv(cv, self.cv, self.n_splits_),
             "scoring": repr(self.scoring),
             "refit": repr(self.refit),
             "random_state": repr(self.random_state),
@@ -548,11 +596,11 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             "return_train_score": str(self.return_train_score),
         }
 
-    def _wave_listeners(self, engine, callbacks, progress):
-        """What runs after every wave: termination lines, the progress bar, the callbacks."""
+    def _wave_listeners(self, engine, callbacks, progress, verbose_lines):
+        """What runs after every wave: the verbose lines, the progress bar, the callbacks."""
         listeners = []
-        if self.verbose > 0:
-            listeners.append(_print_terminations)
+        if verbose_lines is not None:
+            listeners += [verbose_lines, _print_terminations]
         if progress is not None:
             listeners.append(progress)
         if callbacks:
@@ -654,6 +702,20 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             self.estimator, self.scoring, raise_exc=(self.error_score == "raise")
         )
         return scorer, metric_names
+
+    def _worker_scorer(self, scorer):
+        """What workers call: a fast drop-in for ``scorer`` where there is one.
+
+        ``scorer_`` stays scikit-learn's scorer; the workers call
+        :class:`~hdsearch._scoring.EstimatorScore` for ``scoring=None`` and
+        :func:`~hdsearch._fast_scoring.fast_scorer`'s scorer for the named
+        metrics it computes itself (the same numbers, each fold's target
+        checked once), else ``scorer`` itself.
+        """
+        if self.scoring is None:
+            return EstimatorScore(scorer)
+        fast = fast_scorer(self.scoring, self.error_score)
+        return scorer if fast is None else fast
 
     def _check_refit_for_multimetric(self, metric_names):
         valid = isinstance(self.refit, str) and self.refit in metric_names
@@ -1021,9 +1083,44 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
 _PRE_DISPATCH = re.compile(r"all|\d+|(\d+\s*\*\s*)?n_jobs(\s*[*+-]\s*\d+)?")
 
 
-def _describe_cv(cv):
-    """``cv`` as short text: an int or a splitter as it prints, an iterable of splits by its type."""
-    return repr(cv) if cv is None or isinstance(cv, numbers.Integral) or hasattr(cv, "split") else type(cv).__name__
+def _describe_cv(splitter, cv, n_splits):
+    """The splitter used, as short text: ``"5-fold StratifiedKFold"``, ``"3 splits of ShuffleSplit"``.
+
+    Parameters
+    ----------
+    splitter : cross-validator
+        What ``check_cv`` made of ``cv``.
+    cv : int, splitter, iterable or None
+        The ``cv`` parameter as given.
+    n_splits : int
+    """
+    if not (cv is None or isinstance(cv, numbers.Integral) or hasattr(cv, "split")):
+        return f"{n_splits} splits given as a {type(cv).__name__}"
+    name = type(splitter).__name__
+    text = f"{n_splits}-fold {name}" if name.endswith("KFold") else f"{n_splits} splits of {name}"
+    if getattr(splitter, "shuffle", False):
+        text += f", shuffled with random_state={splitter.random_state!r}"
+    return text
+
+
+def _score_name(scoring, estimator):
+    """What a single-metric search's ``score`` is: the scoring string, or the estimator's own metric.
+
+    ``scoring=None`` scores with ``estimator.score``: ``"accuracy"`` for
+    scikit-learn's classifier mixin, ``"r2"`` for its regressor mixin (a
+    pipeline's final step decides), ``"score"`` for any other ``score``
+    method and for a callable scorer.
+    """
+    if isinstance(scoring, str):
+        return scoring
+    if scoring is not None:
+        return "score"
+    while isinstance(estimator, Pipeline):
+        estimator = estimator.steps[-1][1]
+    own_score = getattr(type(estimator), "score", None)
+    if own_score is ClassifierMixin.score:
+        return "accuracy"
+    return "r2" if own_score is RegressorMixin.score else "score"
 
 
 def _recorder_with_trackers(recorder, trackers, engine):

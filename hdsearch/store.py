@@ -16,6 +16,11 @@ store):
   start_time, end_time, error, source)``: ``params_pickle`` is the exact
   parameter set (estimators and numpy scalars included); ``params_json`` a
   readable copy for other tools; ``error`` the trial's first traceback.
+- ``run_settings(experiment, settings)``: what the latest fit of an
+  experiment was given that may change between resumes (``max_total_runs``,
+  ``max_duration``), as JSON; added after version 1 without changing it:
+  opening a store for writing adds the table, and a store without it reads
+  as having no settings.
 - ``intervals(row, experiment, trial_id, interval, fold, test_scores,
   train_scores, fit_time, score_time, error)``: scores are standard JSON
   objects ``{metric: value}``; NaN and infinities are written as the strings
@@ -60,6 +65,7 @@ _BUSY_TIMEOUT_SECONDS = 60.0
 _MAX_SHOWN_CHARS = 300
 _EMPTY_TABLE_COLUMNS = ["trial_id", "source", "status", "params", "n_intervals", "start_time", "end_time", "error"]
 _NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+_ABSENT = object()
 
 _SCHEMA = (
     """CREATE TABLE meta (
@@ -99,6 +105,12 @@ _SCHEMA = (
     )""",
 )
 
+# Not in _SCHEMA: stores made before it existed get it when opened for writing.
+_RUN_SETTINGS_TABLE = """CREATE TABLE IF NOT EXISTS run_settings (
+        experiment TEXT PRIMARY KEY REFERENCES experiments(name),
+        settings TEXT NOT NULL
+    )"""
+
 _UPSERT_TRIAL = """
     INSERT INTO trials (experiment, trial_id, params_pickle, params_json, status,
                         start_time, end_time, error, source)
@@ -120,6 +132,56 @@ _INSERT_INTERVAL = """
                                       train_scores, fit_time, score_time, error)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
+
+
+class ExperimentMismatchError(ValueError):
+    """An experiment exists under this name with another spec, so it cannot be resumed.
+
+    Raised by :meth:`ExperimentStore.open_experiment` (and so by a search's
+    ``fit``) before anything runs. The message says what changed and how to
+    start a new experiment from Python; the command line rewords the last
+    part, after :meth:`what_changed`.
+
+    Parameters
+    ----------
+    name : str
+        The experiment that exists.
+    path : str
+        The store's file.
+    differences : list of (str, str, str)
+        ``(what, stored, given)`` for every entry of the spec that differs,
+        e.g. ``("data: X", "array <f8 (100, 5), sha256 ...", "...")``.
+    free_name : str
+        A name not yet in the store, suggested for a new experiment.
+    """
+
+    def __init__(self, name, path, differences, free_name):
+        self.name = name
+        self.path = path
+        self.differences = differences
+        self.free_name = free_name
+        super().__init__(
+            f"{self.what_changed()} To start a new experiment, pass experiment_name={free_name!r} "
+            f"(free in this store) or another storage; to resume {name!r}, fit it on the data and "
+            "settings it was created with."
+        )
+
+    def __reduce__(self):
+        # The default would call __init__ with the message alone: a worker could not send it back.
+        return (type(self), (self.name, self.path, self.differences, self.free_name))
+
+    def what_changed(self):
+        """The first sentences of the message: the experiment and each difference.
+
+        Returns
+        -------
+        str
+        """
+        changes = "; ".join(f"{what} changed ({old} -> {new})" for what, old, new in self.differences)
+        return (
+            f"experiment_name={self.name!r} in storage {self.path!r} was created with other data "
+            f"or settings, so it cannot be resumed: {changes}."
+        )
 
 
 @dataclass(frozen=True)
@@ -152,10 +214,10 @@ class StoredExperiment:
 class ExperimentStore:
     """A SQLite file of experiments, their trials and every finished interval.
 
-    Opening validates the file before anything is written: a missing
-    directory, a file that is not SQLite, a corrupt database, or a SQLite
-    database that is not an hdsearch store raise ``ValueError`` and the file
-    is left untouched. A new file is created with the schema and put in WAL
+    Opening validates the file before anything is written: a file that is
+    not SQLite, a corrupt database, or a SQLite database that is not an
+    hdsearch store raise ``ValueError`` and the file is left untouched. A
+    new file (and its missing directories) is created with the schema and put in WAL
     mode, so readers (other connections or processes) see the last committed
     wave while a search writes the next one.
 
@@ -261,6 +323,7 @@ class ExperimentStore:
             with _transaction(connection, "BEGIN IMMEDIATE"):
                 if _check_schema(self._storage, connection, allow_empty=True) == "empty":
                     _create_schema(connection)
+                connection.execute(_RUN_SETTINGS_TABLE)
             mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             connection.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
@@ -305,7 +368,7 @@ class ExperimentStore:
 
     # -------------------------------------------------------- experiments
 
-    def open_experiment(self, name, spec):
+    def open_experiment(self, name, spec, run_settings=None):
         """Create the experiment ``name``, or return it for a resume if its spec is equal.
 
         Parameters
@@ -317,6 +380,11 @@ class ExperimentStore:
             policy, resource, scoring, cv description, random_state, ...
             Values are str, numbers, bool, None, or lists and dicts of them.
             Two specs are equal when every key has the same JSON text.
+        run_settings : dict, default=None
+            What this fit was given that may change between resumes, such as
+            ``max_total_runs``; JSON-able. Stored (replacing the previous
+            fit's) when the experiment is created or resumed; read back with
+            :meth:`run_settings`. None leaves the stored settings as they are.
 
         Returns
         -------
@@ -326,12 +394,15 @@ class ExperimentStore:
         Raises
         ------
         ValueError
-            When ``name`` or ``spec`` is invalid, or when the experiment exists
-            with a different spec (the message lists each differing key, stored
-            and given values).
+            When ``name``, ``spec`` or ``run_settings`` is invalid.
+        ExperimentMismatchError
+            A ``ValueError``, when the experiment exists with a different
+            spec: the message names each differing entry with its stored
+            and given values, and suggests a free name. Nothing is written.
         """
         _check_name(name)
         spec_text = _spec_to_json(spec)
+        settings_text = None if run_settings is None else _spec_to_json(run_settings, what="run_settings")
         self._check_writable("open_experiment")
         with _transaction(self._db, "BEGIN IMMEDIATE"):
             row = self._db.execute(
@@ -343,20 +414,65 @@ class ExperimentStore:
                     "INSERT INTO experiments (name, spec, created_time) VALUES (?, ?, ?)",
                     (name, spec_text, created),
                 )
-                return StoredExperiment(name, self.path, json.loads(spec_text), created, True)
-        stored_spec = json.loads(row[0])
-        differences = _spec_differences(stored_spec, json.loads(spec_text))
-        if differences:
-            raise ValueError(self._spec_mismatch_message(name, differences))
-        return StoredExperiment(name, self.path, stored_spec, row[1], False)
+                experiment = StoredExperiment(name, self.path, json.loads(spec_text), created, True)
+            else:
+                stored_spec = json.loads(row[0])
+                differences = _spec_differences(stored_spec, json.loads(spec_text))
+                if differences:
+                    raise ExperimentMismatchError(name, self.path, differences, self.free_name(name))
+                experiment = StoredExperiment(name, self.path, stored_spec, row[1], False)
+            if settings_text is not None:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO run_settings (experiment, settings) VALUES (?, ?)",
+                    (name, settings_text),
+                )
+        return experiment
 
-    def _spec_mismatch_message(self, name, differences):
-        lines = "; ".join(f"{key}: stored {old}, given {new}" for key, old, new in differences)
-        return (
-            f"experiment_name={name!r} already exists in storage {self.path!r} with a different "
-            f"spec ({lines}). Pass a new experiment_name to start a new experiment, or the same "
-            "settings to resume this one."
-        )
+    def run_settings(self, name):
+        """What the latest fit of an experiment was given beyond its spec, e.g. ``max_total_runs``.
+
+        Parameters
+        ----------
+        name : str
+
+        Returns
+        -------
+        settings : dict
+            Empty when none were stored (an experiment written before
+            hdsearch stored them, or opened without ``run_settings``).
+
+        Raises
+        ------
+        ValueError
+            When there is no experiment ``name``.
+        """
+        with _transaction(self._db, "BEGIN"):
+            self._require_experiment(name)
+            if not self._has_table("run_settings"):
+                return {}
+            row = self._db.execute("SELECT settings FROM run_settings WHERE experiment = ?", (name,)).fetchone()
+        return {} if row is None else json.loads(row[0])
+
+    def _has_table(self, table):
+        query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+        return self._db.execute(query, (table,)).fetchone() is not None
+
+    def free_name(self, name):
+        """``name`` followed by the first of ``-2``, ``-3``, ... that no experiment of the store has.
+
+        Parameters
+        ----------
+        name : str
+
+        Returns
+        -------
+        str
+        """
+        taken = set(self.experiment_names())
+        number = 2
+        while f"{name}-{number}" in taken:
+            number += 1
+        return f"{name}-{number}"
 
     def experiment_names(self):
         """Names of the stored experiments, in creation order.
@@ -539,8 +655,9 @@ def open_store(storage, readonly=False):
     Raises
     ------
     ValueError
-        Naming ``storage`` and its value, when the directory is missing or
-        the file is not an hdsearch store (which is then left untouched).
+        Naming ``storage`` and its value, when a missing directory cannot
+        be created or the file is not an hdsearch store (which is then left
+        untouched).
     """
     return ExperimentStore.from_storage(storage, readonly=readonly)
 
@@ -629,6 +746,8 @@ def _path_from_storage(storage):
 def _check_existing_file(storage, path, must_exist):
     """Reject what SQLite cannot open or must not touch, before connecting.
 
+    A new store's missing directories are created (unless ``must_exist``).
+
     Returns
     -------
     header : bytes
@@ -636,10 +755,8 @@ def _check_existing_file(storage, path, must_exist):
         is no file or an empty one.
     """
     directory = os.path.dirname(path)
-    if not os.path.isdir(directory):
-        raise ValueError(
-            f"storage={storage!r}: the directory {directory!r} does not exist; create it first."
-        )
+    if not must_exist and not os.path.isdir(directory):
+        _make_directory(storage, directory)
     if os.path.isdir(path):
         raise ValueError(f"storage={storage!r} is a directory, not a SQLite file.")
     if not os.path.exists(path):
@@ -654,6 +771,16 @@ def _check_existing_file(storage, path, must_exist):
             "hdsearch store; it was left untouched. Pass the path of a new file."
         )
     return header
+
+
+def _make_directory(storage, directory):
+    """Create the missing folders of a new store's path, as ``mkdir -p`` does."""
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(
+            f"storage={storage!r}: cannot create the directory {directory!r} ({exc.strerror or exc})."
+        ) from exc
 
 
 def _application_id(header):
@@ -724,31 +851,45 @@ def _check_name(name):
 # --------------------------------------------------------------- encoding
 
 
-def _spec_to_json(spec):
+def _spec_to_json(spec, what="spec"):
     """The spec as JSON text, keys sorted; raise naming the first value JSON cannot hold."""
     if not isinstance(spec, dict) or not all(isinstance(key, str) for key in spec):
-        raise InvalidParameterError(f"spec must be a dict with str keys, got spec={spec!r}.")
+        raise InvalidParameterError(f"{what} must be a dict with str keys, got {what}={spec!r}.")
     for key, value in spec.items():
         try:
             json.dumps(value)
         except (TypeError, ValueError) as exc:
             raise ValueError(
-                f"spec[{key!r}] must be JSON-able (str, number, bool, None, or lists and dicts "
+                f"{what}[{key!r}] must be JSON-able (str, number, bool, None, or lists and dicts "
                 f"of them), got {value!r}."
             ) from exc
     return json.dumps(spec, sort_keys=True)
 
 
-def _spec_differences(stored, given):
-    """``(key, stored JSON, given JSON)`` for every key whose values differ."""
-    missing = "<absent>"
+def _spec_differences(stored, given, prefix=""):
+    """``(what, stored, given)`` for every entry whose values differ, inside dict values too.
+
+    An entry of a dict value is named ``"key: entry"`` (``"data: X"``).
+    """
     differences = []
-    for key in sorted(set(stored) | set(given)):
-        old = json.dumps(stored[key], sort_keys=True) if key in stored else missing
-        new = json.dumps(given[key], sort_keys=True) if key in given else missing
-        if old != new:
-            differences.append((key, _shortened(old), _shortened(new)))
+    for key in sorted(set(stored) | set(given), key=str):
+        old, new = stored.get(key, _ABSENT), given.get(key, _ABSENT)
+        if isinstance(old, dict) and isinstance(new, dict):
+            differences.extend(_spec_differences(old, new, f"{prefix}{key}: "))
+        elif _spec_text(old) != _spec_text(new):
+            differences.append((f"{prefix}{key}", _shortened(_shown(old)), _shortened(_shown(new))))
     return differences
+
+
+def _spec_text(value):
+    return json.dumps(value, sort_keys=True) if value is not _ABSENT else None
+
+
+def _shown(value):
+    """A spec value for a message: a str as it is, anything else as JSON."""
+    if value is _ABSENT:
+        return "<absent>"
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
 
 
 def _shortened(text, limit=_MAX_SHOWN_CHARS):

@@ -313,14 +313,15 @@ def test_an_estimator_class_instead_of_an_instance_is_an_error():
 # ------------------------------------------------------------ storage and warm start
 
 
-def test_a_storage_path_in_a_missing_directory_is_an_error(tmp_path):
-    storage = str(tmp_path / "missing" / "search.db")
-    assert_fails_before_any_fit({"storage": storage}, "storage", repr(storage), "does not exist")
-    assert not (tmp_path / "missing").exists()
+def test_a_storage_path_whose_directory_cannot_be_made_is_an_error(tmp_path):
+    (tmp_path / "file").write_text("a file where a folder should be")
+    storage = str(tmp_path / "file" / "missing" / "search.db")
+    assert_fails_before_any_fit({"storage": storage}, "storage", repr(storage), "cannot create the directory")
 
 
-def test_a_storage_url_in_a_missing_directory_is_an_error(tmp_path):
-    storage = f"sqlite:///{tmp_path}/missing/search.db"
+def test_a_storage_url_whose_directory_cannot_be_made_is_an_error(tmp_path):
+    (tmp_path / "file").write_text("a file where a folder should be")
+    storage = f"sqlite:///{tmp_path}/file/missing/search.db"
     assert_fails_before_any_fit({"storage": storage}, "storage", repr(storage))
 
 

@@ -160,3 +160,19 @@ def test_plain_progress_prints_at_most_a_line_a_second_and_always_the_last(monke
     progress.close()
     waves = [int(line.split()[2].rstrip(":")) for line in stream.getvalue().splitlines()]
     assert waves == [1, 4, 6]  # at 0.0 s, at 1.2 s (>= 1 s later), and the last one, held back, at close
+
+
+def test_verbose_prints_the_plan_once_and_one_line_per_wave(capsys):
+    HyperDriveSearchCV(
+        Fixed(), {"quality": choice(0.9, 0.3, 0.8, 0.2)}, sampling="grid", resource=PartialFit(3),
+        policy=BanditPolicy(slack_factor=0.1), max_concurrent_runs=2, cv=CV, random_state=0, verbose=1,
+    ).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("Fitting up to 4 trials x 2 folds (2 at a time) with GridSampling()")
+    assert "BanditPolicy(slack_factor=0.1" in lines[0] and "resource PartialFit(max_epochs=3" in lines[0]
+    assert not any(line.startswith("Fitting") for line in lines[1:])
+    waves = [line for line in lines if line.startswith("[wave ")]
+    assert waves[0] == "[wave 1] started trials 0-1; ended 1 terminated; 1 running, 2 started so far"
+    assert "[trial 1] terminated: bandit" in lines[2]
+    assert waves[-1].endswith("; 0 running, 4 started so far")
+    assert [line.split("]")[0] for line in waves] == [f"[wave {k}" for k in range(1, len(waves) + 1)]

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from hdsearch import load_experiment
 from hdsearch.cli import main
+from hdsearch.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,6 +93,7 @@ def test_show_prints_the_stored_leaderboard(run_folder):
     result = hdsearch("show", "run/store.db", "--experiment", "logreg-iris", "--top", "3", cwd=folder)
     assert result.returncode == 0, result.stderr
     assert "experiment 'logreg-iris'" in result.stdout and "compute saved" in result.stdout
+    assert "budget used: 5 trials / max_total_runs 5" in result.stdout
     table = result.stdout.split("rank  trial  status")[1].strip().splitlines()[1:]
     assert len(table) == 3
 
@@ -192,6 +195,180 @@ def test_a_missing_spec_or_store_is_a_one_line_error(tmp_path, capsys):
 def test_the_console_script_is_declared():
     setup = (ROOT / "setup.cfg").read_text()
     assert "console_scripts =\n    hdsearch = hdsearch.cli:main" in setup
+
+
+CSV_SPEC = """\
+[experiment]
+name = "tab"
+
+[data]
+path = "data.csv"
+target = "label"
+
+[estimator]
+class = "sklearn.linear_model.LogisticRegression"
+
+[search_space]
+C = "loguniform(-3, 3)"
+
+[search]
+cv = 3
+random_state = 0
+
+[limits]
+max_total_runs = 3
+"""
+
+
+def write_csv(path, shift=0.0):
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(n_samples=60, n_features=3, n_informative=2, n_redundant=0, random_state=0)
+    X[::5, 0] += shift
+    lines = ["a,b,c,label"] + [f"{a!r},{b!r},{c!r},{label}" for (a, b, c), label in zip(X.tolist(), y)]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_run_on_changed_data_is_refused_and_new_or_named_experiments_start_afresh(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("pandas")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "spec.toml").write_text(CSV_SPEC)
+    write_csv(tmp_path / "data.csv")
+    assert main(["run", "spec.toml", "--out", "run"]) == 0
+    capsys.readouterr()
+
+    write_csv(tmp_path / "data.csv", shift=1.0)  # the same shape, other values
+    assert main(["run", "spec.toml", "--out", "run"]) == 1
+    error = capsys.readouterr().err
+    assert "hdsearch run: error: experiment_name='tab' in storage " in error
+    assert "data: X changed (DataFrame (60, 3), sha256 " in error and "data: y" not in error
+    assert "To start a new experiment: hdsearch run spec.toml --experiment tab-2 (or --new)" in error
+    assert len(load_experiment("run/store.db", "tab")) == 3
+
+    assert main(["run", "spec.toml", "--out", "run", "--new"]) == 0
+    assert "hdsearch run: experiment 'tab-2'" in capsys.readouterr().out
+    assert main(["run", "spec.toml", "--out", "run", "--experiment", "fresh"]) == 0
+    assert "hdsearch run: experiment 'fresh'" in capsys.readouterr().out
+    with open_store("run/store.db", readonly=True) as store:
+        assert store.experiment_names() == ["tab", "tab-2", "fresh"]
+    new, named = load_experiment("run/store.db", "tab-2"), load_experiment("run/store.db", "fresh")
+    assert list(new["mean_test_score"]) == list(named["mean_test_score"])  # both measured the new data
+
+    assert main(["run", "spec.toml", "--out", "run", "--experiment", "fresh"]) == 0  # unchanged: resumes
+    assert len(load_experiment("run/store.db", "fresh")) == 3
+
+
+def test_new_keeps_the_name_when_the_store_does_not_hold_it(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("pandas")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "spec.toml").write_text(CSV_SPEC)
+    write_csv(tmp_path / "data.csv")
+    assert main(["run", "spec.toml", "--out", "run", "--new", "--experiment", "mine"]) == 0
+    assert "hdsearch run: experiment 'mine'" in capsys.readouterr().out
+
+
+# ------------------------------------------------- categorical columns (issue 22)
+
+ORDERS = """\
+[data]
+path = "orders.csv"
+target = "returned"
+
+{estimator}
+
+[search]
+cv = 2
+n_jobs = 1
+random_state = 0
+
+[limits]
+max_total_runs = 2
+"""
+WITH_PREPROCESSING = """\
+[preprocessing]
+categorical = "one_hot"
+
+[estimator]
+class = "sklearn.linear_model.LogisticRegression"
+
+[search_space]
+C = "loguniform(-3, 3)"
+"""
+FROM_DTYPE = """\
+[estimator]
+class = "sklearn.ensemble.HistGradientBoostingClassifier"
+params = { categorical_features = "from_dtype", early_stopping = false, max_leaf_nodes = 4, min_samples_leaf = 2 }
+
+[search_space]
+learning_rate = [0.1, 0.3]
+
+[resource]
+type = "warm_start"
+param = "max_iter"
+start = 5
+stop = 10
+step = 5
+"""
+
+
+def _orders_csv(folder):
+    """120 orders; the color (a string column) decides whether one is returned."""
+    rows = ["color,weight,returned"]
+    rows += [f"{color},{1 + i % 7},{int(color == 'red')}" for i, color in enumerate(["red", "blue", "green", "red"] * 30)]
+    (folder / "orders.csv").write_text("\n".join(rows) + "\n")
+
+
+@pytest.mark.parametrize("estimator", [WITH_PREPROCESSING, FROM_DTYPE], ids=["preprocessing", "from_dtype"])
+def test_a_csv_with_a_string_column_runs_through_the_cli(tmp_path, estimator):
+    _orders_csv(tmp_path)
+    (tmp_path / "spec.toml").write_text(ORDERS.format(estimator=estimator))
+    result = hdsearch("run", "spec.toml", "--out", "run", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    with open(tmp_path / "run" / "results.csv", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert [row["status"] for row in rows] == ["completed", "completed"]
+    assert all(float(row["mean_test_score"]) >= 0.9 for row in rows)  # color alone tells the returns
+
+
+def test_string_columns_are_read_as_categories_and_preprocessing_wraps_the_estimator(tmp_path):
+    from hdsearch._spec import read_spec
+
+    _orders_csv(tmp_path)
+    (tmp_path / "spec.toml").write_text(
+        ORDERS.format(estimator=WITH_PREPROCESSING.replace("[estimator]", "[estimator]\nparams = { max_iter = 50 }"))
+    )
+    sweep = read_spec(tmp_path / "spec.toml")
+    assert str(sweep.X["color"].dtype) == "category" and str(sweep.X["weight"].dtype) == "int64"
+    assert [name for name, _ in sweep.search.estimator.steps] == ["preprocessing", "model"]
+    assert list(sweep.search.param_distributions) == ["model__C"]
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        (ORDERS.format(estimator=WITH_PREPROCESSING.replace('"one_hot"', '"onehot"')),
+         "line 6: [preprocessing.categorical] must be one of ['one_hot', 'ordinal', 'passthrough'], got 'onehot'"),
+        (SPEC + "\n[preprocessing]\n", "[preprocessing] needs [data] path"),
+    ],
+)
+def test_bad_preprocessing_is_a_spec_error(tmp_path, capsys, spec, message):
+    _orders_csv(tmp_path)
+    (tmp_path / "spec.toml").write_text(spec)
+    assert main(["run", str(tmp_path / "spec.toml"), "--out", str(tmp_path / "run")]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_the_spec_docs_say_the_report_is_interactive():
+    docs = (ROOT / "docs" / "spec.md").read_text()
+    (row,) = [line for line in docs.splitlines() if line.startswith("| `report.html`")]
+    assert "interactive plotly charts" in row and "embedded as PNG" not in row
+    assert "[preprocessing]" in docs and "categorical_csv.toml" in docs
+
+
+def test_the_categorical_example_runs(tmp_path):
+    result = hdsearch("run", ROOT / "examples" / "categorical_csv.toml", "--out", "run", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "model__C=" in result.stdout
 
 
 @pytest.mark.parametrize(

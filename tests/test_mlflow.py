@@ -264,3 +264,100 @@ def test_an_mlflow_that_always_fails_never_stops_the_search(tracking_uri, monkey
         fitted = search([callback]).fit(X, y)
     assert_same_cv_results(fitted.cv_results_, search([]).fit(X, y).cv_results_)
     assert fitted.best_params_ == {"quality": 0.95}
+
+
+def test_curves_step_by_the_resource_and_metrics_are_named_after_the_scorer(tracking_uri):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.model_selection import StratifiedKFold
+
+    from hdsearch.resource import WarmStart
+
+    callback = MLflowCallback(tracking_uri, "resource-steps", log_best_model=False)
+    resource = WarmStart("max_iter", 4, 16, factor=2)
+    fitted = HyperDriveSearchCV(
+        HistGradientBoostingClassifier(early_stopping=False, max_leaf_nodes=4, random_state=0),
+        {"learning_rate": choice(0.1, 0.3)}, sampling="grid", resource=resource, curves="all",
+        scoring="roc_auc", cv=StratifiedKFold(2), random_state=0, callbacks=[callback],
+    ).fit(X, y)
+    client = mlflow.MlflowClient(tracking_uri)
+    parent = client.get_run(callback.run_id_)
+    assert parent.data.params["cv"] == "2-fold StratifiedKFold"
+    assert parent.data.params["curve_step"] == "max_iter"
+    for trial_id, run in children(client, callback).items():
+        history = sorted(client.get_metric_history(run.info.run_id, "roc_auc"), key=lambda m: m.step)
+        assert [m.step for m in history] == [4, 8, 16]
+        assert history[-1].value == pytest.approx(fitted.cv_results_["mean_test_score"][trial_id])
+        assert run.data.metrics["mean_test_roc_auc"] == pytest.approx(fitted.cv_results_["mean_test_score"][trial_id])
+        assert not client.get_metric_history(run.info.run_id, "score")
+        assert "mean_test_score" not in run.data.metrics
+
+
+def test_a_float_warm_start_steps_by_interval_and_says_so():
+    from hdsearch._tracking import FitContext
+
+    context = FitContext(None, {}, "score", True, 2, resource_axis="C", resource_values=(0.5, 1.5, 2.0))
+    assert context.curve_steps() == ({1: 1, 2: 2, 3: 3}, "interval")
+    whole = FitContext(None, {}, "score", True, 2, resource_axis="epoch", resource_values=(1.0, 2.0))
+    assert whole.curve_steps() == ({1: 1, 2: 2}, "epoch")
+
+
+@pytest.mark.parametrize(
+    "scoring, estimator, name",
+    [
+        ("roc_auc", "classifier", "roc_auc"),
+        (None, "classifier", "accuracy"),
+        (None, "regressor pipeline", "r2"),
+        (None, "own score", "score"),
+        (lambda est, X, y: 1.0, "classifier", "score"),
+    ],
+)
+def test_the_score_is_named_after_the_scoring_or_the_estimators_own_metric(scoring, estimator, name):
+    from sklearn.linear_model import LogisticRegression, Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from hdsearch.search import _score_name
+
+    estimators = {
+        "classifier": LogisticRegression(),
+        "regressor pipeline": make_pipeline(StandardScaler(), Ridge()),
+        "own score": Fixed(),
+    }
+    assert _score_name(scoring, estimators[estimator]) == name
+
+
+def test_a_resumed_search_keeps_stepping_by_the_resource(tracking_uri, tmp_path, monkeypatch):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from hdsearch.resource import WarmStart
+
+    from helpers import force_run_ahead
+
+    force_run_ahead(monkeypatch, 0)  # one interval per wave: the interrupted trials have logged some steps
+    client = mlflow.MlflowClient(tracking_uri)
+    callback = MLflowCallback(tracking_uri, "resume-resource-steps", log_best_model=False)
+    resource = WarmStart("max_iter", 2, 16, factor=2)
+
+    def interrupt(snapshot):
+        if snapshot.wave == 2:
+            raise KeyboardInterrupt
+
+    def hgb_search(callbacks):
+        return HyperDriveSearchCV(
+            HistGradientBoostingClassifier(early_stopping=False, max_leaf_nodes=4, random_state=0),
+            {"learning_rate": choice(0.05, 0.1, 0.2, 0.3)}, sampling="grid", resource=resource, curves="all",
+            policy=BanditPolicy(slack_factor=10.0), max_concurrent_runs=2, cv=KFold(2), random_state=0, callbacks=callbacks,
+            storage=str(tmp_path / "store.db"), experiment_name="hgb",
+        )
+
+    with pytest.raises(KeyboardInterrupt):
+        hgb_search([callback, interrupt]).fit(X, y)
+    logged = [m.step for run in children(client, callback).values()
+              for m in client.get_metric_history(run.info.run_id, "accuracy")]
+    assert logged and max(logged) < 16  # the interrupted trials had logged part of their curves
+    resumed = hgb_search([callback]).fit(X, y)
+    runs = children(client, callback)
+    assert sorted(runs) == [0, 1, 2, 3]
+    for trial in resumed.trials_:
+        steps = [m.step for m in client.get_metric_history(runs[trial.trial_id].info.run_id, "accuracy")]
+        assert sorted(steps) == [2, 4, 8, 16]  # each amount once, none logged twice across the two fits

@@ -17,6 +17,8 @@ from hdsearch._view import experiment_view
 from hdsearch.store import open_store
 from hdsearch.trials import FoldResult, Trial
 
+from helpers import FixedQuality as Fixed
+
 SPACE = {
     "alpha": loguniform(-10, 2),
     "eta0": loguniform(-9, -1),
@@ -275,15 +277,15 @@ def test_learning_curves_draw_every_trial_and_mark_terminations(fitted, mpl):
     figure = _draw(report.plot_learning_curves(fitted))
     (ax,) = figure.axes
     assert len(_trial_lines(ax)) == len(fitted.trials_)
-    assert ax.get_xlabel() == "interval" and ax.get_ylabel() == "score (mean CV score)"
+    assert ax.get_xlabel() == "epoch" and ax.get_ylabel() == "score (mean CV score)"
     (marks,) = [line for line in ax.get_lines() if line.get_gid() == "terminated"]
     assert marks.get_marker() == "x" and marks.get_label() == "terminated"
     view = experiment_view(fitted)
     expected = [(view.n_intervals(t), view.score(t)) for t in fitted.trials_ if t.status == "terminated"]
     np.testing.assert_allclose(np.column_stack(marks.get_data()), expected)
     curve = next(line for line in _trial_lines(ax) if line.get_gid() == f"trial-{fitted.best_index_}")
-    # Scored where the bandit acts (from its delay, 2) and at the last interval.
-    assert list(curve.get_xdata()) == [2, 3, 4, 5]
+    # Scored where the bandit reads (every interval up to its last decision, 4) and at the last one.
+    assert list(curve.get_xdata()) == [1, 2, 3, 4, 5]
 
 
 def test_learning_curves_from_the_store_and_from_trials_equal_the_search_ones(fitted, mpl):
@@ -354,3 +356,121 @@ def test_jupyter_rich_display_shows_the_hdsearch_summary(fitted):
     bundle = fitted._repr_mimebundle_()
     assert re.sub(r"-id-\d+", "-id-N", bundle["text/html"]) == re.sub(r"-id-\d+", "-id-N", fitted._repr_html_())
     assert "text/plain" in bundle
+
+
+# ------------------------------------------------- issue 22: axis, digits, bounds
+
+
+class Peaked(Fixed):
+    """Scores ``-(quality - peak)**2``: the best quality is ``peak``."""
+
+    def __init__(self, quality=0.5, peak=0.5, other=1.0):
+        super().__init__(quality)
+        self.peak = peak
+        self.other = other
+
+    def score(self, X, y):
+        return -((self.quality - self.peak) ** 2)
+
+
+@pytest.fixture(scope="module")
+def warm_started(tmp_path_factory):
+    """A stored HistGradientBoosting search grown by max_iter 4, 8, 16."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from hdsearch import WarmStart
+
+    X, y = load_breast_cancer(return_X_y=True)
+    storage = str(tmp_path_factory.mktemp("warm") / "store.db")
+    return HyperDriveSearchCV(
+        HistGradientBoostingClassifier(early_stopping=False, max_leaf_nodes=4, random_state=0),
+        {"learning_rate": choice(0.05, 0.3)}, sampling="grid", resource=WarmStart("max_iter", 4, 16, factor=2),
+        curves="all", cv=2, random_state=0, storage=storage, experiment_name="hgb",
+    ).fit(X[:200], y[:200])
+
+
+def test_learning_curves_are_drawn_against_the_resource_and_named_after_it(warm_started, mpl):
+    assert warm_started.resource_values_ == (4, 8, 16)
+    stored = (warm_started.experiment_.storage, "hgb")
+    for source in (warm_started, stored):
+        (ax,) = _draw(report.plot_learning_curves(source)).axes
+        assert ax.get_xlabel() == "max_iter"
+        assert [list(line.get_xdata()) for line in _trial_lines(ax)] == [[4, 8, 16], [4, 8, 16]]
+
+
+def test_plotly_learning_curves_are_drawn_against_the_resource(warm_started):
+    pytest.importorskip("plotly")
+    figure = report.plotly_figures(warm_started)["learning_curves"]
+    assert figure.layout.xaxis.title.text == "max_iter"
+    assert [list(trace.x) for trace in figure.data] == [[4, 8, 16], [4, 8, 16]]
+    assert "max_iter 16 (interval 3)" in figure.data[0].text[-1]
+
+
+def test_the_folds_resource_is_drawn_against_the_fold():
+    search = HyperDriveSearchCV(Fixed(), {"quality": choice(0.5, 0.9)}, sampling="grid", cv=3).fit(*_data())
+    assert experiment_view(search).x_label() == "fold"
+    assert experiment_view(_hand_made()).x_label() == "interval (folds scored)"  # plain trials: resource unknown
+
+
+def _data():
+    return np.zeros((12, 2)), np.arange(12) % 2
+
+
+def test_score_digits_tell_large_close_scores_apart():
+    assert report.score_digits([-1374.21, -1374.38, -1377.0]) == 5
+    assert report.score_digits([0.91, 0.93, math.nan]) == 4
+    assert report.score_digits([1.0, 1.0 + 1e-12]) == 10  # capped
+
+
+def test_leaderboards_show_large_close_scores_distinct():
+    trials = [_trial(i, "completed", [s] * 3) for i, s in enumerate([-1374.21, -1374.38, -1377.0, -1375.5])]
+    rows = report.leaderboard(trials)
+    text = report.format_leaderboard(rows)
+    for score in ("-1374.2", "-1374.4", "-1375.5", "-1377"):
+        assert score in text
+    cells = re.findall(r"<tr><td>\d+</td><td>\d+</td><td>completed</td><td>([^<]+)</td>", report.leaderboard_html(rows))
+    assert cells == ["-1374.2", "-1374.4", "-1375.5", "-1377"]
+
+
+def _peaked_search(peak, **kwargs):
+    """32 Sobol points: one quality in each 1/32 of [0, 1], so the best is within 1/32 of ``peak``."""
+    from hdsearch import RandomSampling, uniform
+
+    return HyperDriveSearchCV(
+        Peaked(peak=peak), {"quality": uniform(0.0, 1.0), "other": loguniform(-3, 3)},
+        sampling=RandomSampling("sobol"), max_total_runs=32, cv=2, random_state=0, **kwargs,
+    ).fit(*_data())
+
+
+def test_a_best_value_at_a_bound_is_warned_about_and_marked(tmp_path):
+    search = _peaked_search(1.0, storage=str(tmp_path / "store.db"), experiment_name="peak")
+    best = search.best_params_["quality"]
+    assert best >= 31 / 32
+    for source in (search, (str(tmp_path / "store.db"), "peak")):
+        (found,) = [f for f in report.best_at_bound(source) if f.name == "quality"]
+        assert (found.trial_id, found.value, found.side) == (search.best_index_, best, "upper")
+        page = report.report_html(source, interactive=False)
+        assert "sits at the upper bound of uniform(0.0, 1.0)" in page
+        assert f"{best:.4g} (at upper bound)" in page
+        assert "sits at the upper bound of uniform(0.0, 1.0)" in report.format_summary(source)
+    text = report.format_leaderboard(report.leaderboard(search), report.best_at_bound(search))
+    (best_line,) = [line for line in text.splitlines() if line.split()[:1] == ["1"]]
+    assert "(at upper bound)" in best_line
+
+
+def test_a_best_value_inside_its_range_gets_no_warning():
+    search = _peaked_search(0.5)
+    assert [f.name for f in report.best_at_bound(search)] in ([], ["other"])
+    assert not any(f.name == "quality" for f in report.best_at_bound(search))
+
+
+def test_at_bound_reads_each_range_in_its_own_scale():
+    from hdsearch._bounds import params_at_bound
+    from hdsearch.space import loguniform as log_range
+    from hdsearch.space import randint
+
+    ranges = {"C": log_range(-3, 3), "n": randint(10), "flag": randint(2)}
+    trial = Trial(7, {"C": math.exp(2.8), "n": 0, "flag": 1})
+    found = params_at_bound(trial, ranges)
+    assert [(f.name, f.side) for f in found] == [("C", "upper"), ("n", "lower")]  # randint(2) has no inside
+    assert params_at_bound(Trial(7, {"C": math.exp(2.6), "n": 5}), ranges) == []

@@ -1,7 +1,9 @@
 """Resume and warm start through the store: an interrupted search costs nothing."""
 
+import logging
 import os
 import sqlite3
+import sys
 import textwrap
 
 import numpy as np
@@ -12,10 +14,13 @@ from sklearn.model_selection import KFold
 
 from helpers import SleepySGD, assert_same_cv_results, kill_when
 
-from hdsearch import HyperDriveSearchCV, load_experiment, loguniform
+from hdsearch import ExperimentMismatchError, HyperDriveSearchCV, load_experiment, loguniform
+from hdsearch._experiment import ExperimentRecorder
 from hdsearch.engine import WaveEngine
 from hdsearch.policy import MedianStoppingPolicy
 from hdsearch.resource import PartialFit
+from hdsearch.store import open_store
+from hdsearch.trials import Trial
 
 X, y = make_classification(n_samples=120, n_features=6, random_state=0)
 SPACE = {"alpha": loguniform(-10, -1), "eta0": loguniform(-6, -1)}
@@ -146,9 +151,12 @@ def test_without_storage_nothing_touches_the_disk(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_storage_path_in_a_missing_directory_fails_before_any_fit(tmp_path):
-    with pytest.raises(ValueError, match="storage"):
-        search(storage=tmp_path / "missing" / "store.db").fit(X, y)
+def test_a_storage_path_in_missing_folders_creates_them(tmp_path):
+    db = tmp_path / "runs" / "sub" / "store.db"
+    fitted = search(storage=str(db), experiment_name="made").fit(X, y)
+    assert db.is_file()
+    assert fitted.experiment_.storage == str(db)
+    assert len(load_experiment(str(db), "made")) == 8
 
 
 class InterruptAfter(SGDClassifier):
@@ -193,3 +201,161 @@ def test_trials_a_callback_stops_are_stored_as_terminated(tmp_path):
     assert "terminated" in set(stopped.cv_results_["status"])
     stored = _rows(load_experiment(db, "cb"))
     assert [row["status"] for row in stored] == list(stopped.cv_results_["status"])
+
+
+# ------------------------------------------------- the store knows its data
+
+X_OTHER = X.copy()
+X_OTHER[::7, 0] += 0.5  # another sample of the same shape and dtype
+
+
+def stored_trial_rows(db):
+    with sqlite3.connect(db) as connection:
+        return connection.execute("SELECT experiment, trial_id, status FROM trials ORDER BY 1, 2").fetchall()
+
+
+def refused(db, fit_kwargs, *matches, X_fit=X, y_fit=y):
+    """Fit ``exp`` again with other inputs: refused before any trial, the message matching ``matches``."""
+    before = stored_trial_rows(db)
+    with pytest.raises(ExperimentMismatchError) as info:
+        search(storage=db, experiment_name="exp").fit(X_fit, y_fit, **fit_kwargs)
+    message = str(info.value)
+    for match in matches:
+        assert match in message, message
+    assert stored_trial_rows(db) == before
+    return message
+
+
+def test_a_resume_on_changed_X_of_the_same_shape_is_refused_saying_what_changed(tmp_path):
+    db = str(tmp_path / "store.db")
+    first = search(storage=db, experiment_name="exp").fit(X, y)
+    with open_store(first.experiment_.storage) as store:
+        old_x = store.spec("exp")["data"]["X"]
+    assert old_x.startswith("array <f8 (120, 6), sha256 ")
+    message = refused(db, {}, f"experiment_name='exp' in storage '{db}'", f"data: X changed ({old_x} -> ",
+                      "pass experiment_name='exp-2' (free in this store) or another storage", X_fit=X_OTHER)
+    assert "data: y" not in message and "policy" not in message
+
+
+def test_a_resume_on_changed_y_is_refused(tmp_path):
+    db = str(tmp_path / "store.db")
+    search(storage=db, experiment_name="exp").fit(X, y)
+    message = refused(db, {}, "data: y changed (array <i8 (120,), sha256 ", y_fit=1 - y)
+    assert "data: X" not in message
+
+
+def test_a_resume_with_changed_sample_weight_is_refused(tmp_path):
+    db = str(tmp_path / "store.db")
+    weights = np.ones(len(y))
+    search(storage=db, experiment_name="exp").fit(X, y, sample_weight=weights)
+    other = weights.copy()
+    other[:10] = 2.0
+    refused(db, {"sample_weight": other}, "data: sample_weight changed (array <f8 (120,), sha256 ")
+    refused(db, {}, "data: sample_weight changed (array <f8 (120,), sha256 ", " -> <absent>)")
+
+
+@pytest.mark.filterwarnings("ignore:The groups parameter is ignored by KFold")
+def test_a_resume_with_changed_groups_is_refused_even_when_the_splits_ignore_them(tmp_path):
+    db = str(tmp_path / "store.db")
+    groups = np.arange(len(y)) % 4
+    search(storage=db, experiment_name="exp").fit(X, y, groups=groups)
+    message = refused(db, {"groups": groups[::-1].copy()}, "data: groups changed (array <i8 (120,), sha256 ")
+    assert "cv changed" not in message  # KFold ignores groups: only the fingerprint tells
+
+
+def test_changed_data_under_a_new_name_equals_a_fresh_run(tmp_path):
+    db = str(tmp_path / "store.db")
+    search(storage=db, experiment_name="exp").fit(X, y)
+    with pytest.raises(ExperimentMismatchError):
+        search(storage=db, experiment_name="exp").fit(X_OTHER, y)
+    renamed = search(storage=db, experiment_name="exp-2").fit(X_OTHER, y)
+    fresh = search().fit(X_OTHER, y)
+    assert renamed.experiment_.resumed_trials == 0
+    assert_same_cv_results(renamed.cv_results_, fresh.cv_results_)
+    assert renamed.best_score_ == fresh.best_score_
+
+
+def test_changed_data_without_a_name_is_a_new_experiment_equal_to_a_fresh_run(tmp_path):
+    db = str(tmp_path / "store.db")
+    first = search(storage=db).fit(X, y)
+    other = search(storage=db).fit(X_OTHER, y)
+    assert other.experiment_.name != first.experiment_.name
+    assert other.experiment_.resumed_trials == 0
+    assert_same_cv_results(other.cv_results_, search().fit(X_OTHER, y).cv_results_)
+
+
+def test_equal_data_in_new_objects_still_resumes(tmp_path):
+    pandas = pytest.importorskip("pandas")
+    db = str(tmp_path / "store.db")
+    frame = pandas.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    weights = np.linspace(0.5, 1.5, len(y))
+    first = search(storage=db, experiment_name="exp").fit(frame, y, sample_weight=weights)
+    again = search(storage=db, experiment_name="exp").fit(frame.copy(), list(y), sample_weight=weights.copy())
+    assert again.experiment_.resumed_trials == 8
+    assert_same_cv_results(again.cv_results_, first.cv_results_)
+
+
+def test_a_renamed_column_is_a_change_of_data(tmp_path):
+    pandas = pytest.importorskip("pandas")
+    db = str(tmp_path / "store.db")
+    frame = pandas.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    search(storage=db, experiment_name="exp").fit(frame, y)
+    refused(db, {}, "data: X changed (DataFrame (120, 6), sha256 ", X_fit=frame.rename(columns={"f0": "g0"}))
+
+
+# ------------------------------------------------------ a resume is announced
+
+
+def test_a_resume_is_logged_and_printed_with_verbose(tmp_path, caplog, capsys):
+    db = str(tmp_path / "store.db")
+    with caplog.at_level(logging.INFO, logger="hdsearch"):
+        search(storage=db, experiment_name="exp").fit(X, y)
+    assert not [r for r in caplog.records if "Resuming" in r.getMessage()]  # a new experiment says nothing
+
+    with caplog.at_level(logging.INFO, logger="hdsearch"):
+        search(storage=db, experiment_name="exp", max_total_runs=12, verbose=1).fit(X, y)
+    expected = (
+        f"Resuming experiment 'exp' in {db}: 8 trials found (8 ended, 0 unfinished to continue), "
+        "4 left to start of max_total_runs=12"
+    )
+    assert [r.getMessage() for r in caplog.records if r.name == "hdsearch"] == [expected]
+    assert caplog.records[0].levelno == logging.INFO
+    assert f"[hdsearch] {expected}" in capsys.readouterr().out
+
+
+def test_a_resume_after_an_interrupt_counts_the_unfinished_trials(tmp_path):
+    db = str(tmp_path / "store.db")
+    store_trials = [
+        Trial(0, {"alpha": 1e-4, "eta0": 1e-2}, status="completed"),
+        Trial(1, {"alpha": 1e-3, "eta0": 1e-2}, status="running"),
+    ]
+    recorder = ExperimentRecorder(db, "exp", {"estimator": "x"}, {"max_total_runs": 8})
+    recorder.store.write_wave("exp", store_trials, [])
+    again = ExperimentRecorder(db, "exp", {"estimator": "x"}, {"max_total_runs": 8})
+    summary = again.resume_summary(again.load(), 8)
+    assert str(summary) == (
+        f"Resuming experiment 'exp' in {db}: 2 trials found (1 ended, 1 unfinished to continue), "
+        "6 left to start of max_total_runs=8"
+    )
+
+
+def test_the_progress_bar_starts_at_the_resumed_trials(tmp_path, capsys):
+    pytest.importorskip("tqdm")
+    db = str(tmp_path / "store.db")
+    search(storage=db, experiment_name="exp").fit(X, y)
+    capsys.readouterr()
+    search(storage=db, experiment_name="exp", max_total_runs=12, progress_bar=True).fit(X, y)
+    err = capsys.readouterr().err
+    assert "hdsearch (resumed: 8 trials found):  67%" in err and " 8/12 " in err
+    assert "12/12" in err
+
+
+def test_plain_progress_prints_the_resume_first(tmp_path, capsys, monkeypatch):
+    db = str(tmp_path / "store.db")
+    search(storage=db, experiment_name="exp").fit(X, y)
+    capsys.readouterr()
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    search(storage=db, experiment_name="exp", max_total_runs=12, progress_bar=True).fit(X, y)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines[0].startswith("[hdsearch] Resuming experiment 'exp' in ")
+    assert lines[-1].startswith("[hdsearch] wave ") and "12/12 trials ended" in lines[-1]

@@ -19,6 +19,7 @@ from hdsearch import store as store_module
 from hdsearch.store import (
     APPLICATION_ID,
     SCHEMA_VERSION,
+    ExperimentMismatchError,
     ExperimentStore,
     load_experiment,
     open_store,
@@ -286,21 +287,77 @@ def test_open_experiment_creates_then_resumes(path):
 
 def test_a_different_spec_under_the_same_name_names_the_differing_keys(store):
     changed = dict(SPEC, policy="BanditPolicy(slack_factor=0.1)", random_state=1)
-    with pytest.raises(ValueError, match="experiment_name='exp'") as info:
+    with pytest.raises(ExperimentMismatchError, match="experiment_name='exp'") as info:
         store.open_experiment("exp", changed)
     message = str(info.value)
-    assert "policy: stored \"None\", given \"BanditPolicy(slack_factor=0.1)\"" in message
-    assert "random_state: stored 0, given 1" in message
-    assert "new experiment_name" in message
+    assert "policy changed (None -> BanditPolicy(slack_factor=0.1))" in message
+    assert "random_state changed (0 -> 1)" in message
+    assert "pass experiment_name='exp-2' (free in this store) or another storage" in message
     assert "sampling" not in message
+    assert info.value.differences == [
+        ("policy", "None", "BanditPolicy(slack_factor=0.1)"), ("random_state", "0", "1"),
+    ]
     assert store.spec("exp") == SPEC
 
 
 def test_a_missing_or_extra_spec_key_is_a_difference(store):
-    with pytest.raises(ValueError, match=r"scoring: stored \"None\", given <absent>"):
+    with pytest.raises(ValueError, match=r"scoring changed \(None -> <absent>\)"):
         store.open_experiment("exp", {k: v for k, v in SPEC.items() if k != "scoring"})
-    with pytest.raises(ValueError, match=r"data: stored <absent>, given \"X shape"):
-        store.open_experiment("exp", dict(SPEC, data="X shape (10, 2)"))
+    with pytest.raises(ValueError, match=r"data changed \(<absent> -> \{\"X\": \"array"):
+        store.open_experiment("exp", dict(SPEC, data={"X": "array <f8 (10, 2)"}))
+
+
+def test_entries_of_a_dict_value_are_compared_one_by_one(store):
+    data = {"X": "array <f8 (10, 2), sha256 aaaa", "y": "array <i8 (10,), sha256 bbbb"}
+    store.open_experiment("data", dict(SPEC, data=data))
+    changed = dict(data, X="array <f8 (10, 2), sha256 cccc", groups="array <i8 (10,), sha256 dddd")
+    with pytest.raises(ExperimentMismatchError) as info:
+        store.open_experiment("data", dict(SPEC, data=changed))
+    assert info.value.differences == [
+        ("data: X", "array <f8 (10, 2), sha256 aaaa", "array <f8 (10, 2), sha256 cccc"),
+        ("data: groups", "<absent>", "array <i8 (10,), sha256 dddd"),
+    ]
+    assert "data: X changed (array <f8 (10, 2), sha256 aaaa -> array <f8 (10, 2), sha256 cccc)" in str(info.value)
+
+
+def test_the_mismatch_error_survives_pickling(store):
+    with pytest.raises(ExperimentMismatchError) as info:
+        store.open_experiment("exp", dict(SPEC, random_state=1))
+    copy = pickle.loads(pickle.dumps(info.value))
+    assert str(copy) == str(info.value) and copy.differences == info.value.differences
+
+
+def test_the_suggested_name_is_free_in_the_store(store):
+    store.open_experiment("exp-2", SPEC)
+    store.open_experiment("exp-3", SPEC)
+    with pytest.raises(ExperimentMismatchError, match="experiment_name='exp-4'") as info:
+        store.open_experiment("exp", dict(SPEC, random_state=1))
+    assert info.value.free_name == store.free_name("exp") == "exp-4"
+
+
+def test_run_settings_are_stored_and_replaced_by_each_fit(store):
+    assert store.run_settings("exp") == {}
+    store.open_experiment("exp", SPEC, run_settings={"max_total_runs": 8, "max_duration": None})
+    assert store.run_settings("exp") == {"max_total_runs": 8, "max_duration": None}
+    store.open_experiment("exp", SPEC, run_settings={"max_total_runs": 12, "max_duration": 60.0})
+    assert store.run_settings("exp") == {"max_total_runs": 12, "max_duration": 60.0}
+    store.open_experiment("exp", SPEC)
+    assert store.run_settings("exp")["max_total_runs"] == 12
+    with pytest.raises(ExperimentMismatchError):
+        store.open_experiment("exp", dict(SPEC, random_state=1), run_settings={"max_total_runs": 99})
+    assert store.run_settings("exp")["max_total_runs"] == 12
+
+
+def test_a_store_without_the_run_settings_table_reads_and_gains_it(path):
+    with ExperimentStore(path) as store:
+        store.open_experiment("exp", SPEC, run_settings={"max_total_runs": 8})
+    with sqlite3.connect(path) as raw:  # a store written before run_settings existed
+        raw.execute("DROP TABLE run_settings")
+    with ExperimentStore(path, readonly=True) as reader:
+        assert reader.run_settings("exp") == {}
+    with ExperimentStore(path) as writer:
+        writer.open_experiment("exp", SPEC, run_settings={"max_total_runs": 9})
+        assert writer.run_settings("exp") == {"max_total_runs": 9}
 
 
 def test_spec_equality_is_json_equality_nan_included(path):
@@ -378,12 +435,27 @@ def test_a_new_store_is_in_wal_mode_with_its_schema_version(path):
         }
 
 
-def test_a_path_in_a_missing_directory_is_an_error_and_creates_nothing(tmp_path):
-    storage = str(tmp_path / "missing" / "search.db")
-    with pytest.raises(ValueError, match=f"storage='{storage}'.*directory .* does not exist"):
+def test_a_path_in_missing_directories_creates_them(tmp_path):
+    storage = tmp_path / "runs" / "deep" / "search.db"
+    with ExperimentStore(str(storage)) as store:
+        store.open_experiment("exp", SPEC)
+    assert storage.is_file()
+    with open_store(f"sqlite:///{tmp_path}/other/search.db") as store:
+        assert store.experiment_names() == []
+    assert (tmp_path / "other" / "search.db").is_file()
+
+
+def test_a_directory_that_cannot_be_created_is_an_error(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    storage = str(tmp_path / "file" / "sub" / "search.db")
+    with pytest.raises(ValueError, match=f"storage='{storage}': cannot create the directory"):
         ExperimentStore(storage)
-    with pytest.raises(ValueError, match="storage='sqlite:///.*missing/search.db'"):
-        open_store(f"sqlite:///{storage}")
+
+
+def test_readonly_in_a_missing_directory_is_an_error_and_creates_nothing(tmp_path):
+    storage = str(tmp_path / "missing" / "search.db")
+    with pytest.raises(ValueError, match=f"storage='{storage}': there is no store at"):
+        ExperimentStore(storage, readonly=True)
     assert not (tmp_path / "missing").exists()
 
 
