@@ -122,8 +122,9 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         policy's decisions read and the last one (with no policy, only the
         last; ``BanditPolicy`` and ``MedianStoppingPolicy`` read every
         interval up to their last decision, ``TruncationSelectionPolicy``
-        and ``HalvingPolicy`` only the intervals they decide at), and the resource runs from one to the next in one call
-        (``WarmStart`` jumps straight to the next value); ``"all"`` scores
+        and ``HalvingPolicy`` only the intervals they decide at), and the
+        resource runs from one to the next in one call (``WarmStart`` jumps
+        straight to the next value); ``"all"`` scores
         every interval, one resource call each. The intervals not scored
         read as None in a learning curve, except where the model can be
         scored as it was at an earlier interval without retraining
