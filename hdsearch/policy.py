@@ -100,6 +100,10 @@ class BasePolicy(ConfigObject):
         Never act before this interval.
     """
 
+    #: Whether a decision at k reads the trial's scores at every interval 1..k
+    #: (a best score or a running average up to k), or the scores at k only.
+    reads_whole_curve = False
+
     def __init__(self, evaluation_interval=1, delay_evaluation=0):
         self.evaluation_interval = evaluation_interval
         self.delay_evaluation = delay_evaluation
@@ -128,9 +132,12 @@ class BasePolicy(ConfigObject):
         Returns
         -------
         set of int
-            Here the decision intervals themselves: the rule reads the
-            scores at k only.
+            Every interval up to the last decision for a rule over a
+            trial's whole curve up to k (:attr:`reads_whole_curve`), else
+            the decision intervals themselves.
         """
+        if self.reads_whole_curve:
+            return set(range(1, max(decisions) + 1)) if decisions else set()
         return set(decisions)
 
     def terminated_at(self, curves, k):
@@ -239,6 +246,8 @@ class BanditPolicy(BasePolicy):
     [1]
     """
 
+    reads_whole_curve = True  # Y: the best score over 1..k
+
     def __init__(self, slack_factor=None, slack_amount=None, evaluation_interval=1, delay_evaluation=0):
         super().__init__(evaluation_interval, delay_evaluation)
         self.slack_factor = slack_factor
@@ -258,19 +267,6 @@ class BanditPolicy(BasePolicy):
 
     def _arguments(self):
         return {"slack_factor": self.slack_factor, "slack_amount": self.slack_amount, **super()._arguments()}
-
-    def intervals_read(self, decisions):
-        """Every interval up to the last decision: Y is a trial's best score over 1..k.
-
-        Parameters
-        ----------
-        decisions : sequence of int
-
-        Returns
-        -------
-        set of int
-        """
-        return _every_interval_up_to_last(decisions)
 
     def _stops(self, curve, peers, k):
         best = max(c.best_score_up_to(k) for c in peers)
@@ -295,11 +291,6 @@ def _is_real(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _every_interval_up_to_last(decisions):
-    """Intervals 1..the last decision: what a rule over a trial's whole curve up to k reads."""
-    return set(range(1, max(decisions) + 1)) if decisions else set()
-
-
 class MedianStoppingPolicy(BasePolicy):
     """Stop a trial whose best score is below the median of the others' running averages.
 
@@ -314,21 +305,10 @@ class MedianStoppingPolicy(BasePolicy):
     delay_evaluation : int, default=0
     """
 
+    reads_whole_curve = True  # running averages and best scores over 1..k
+
     def __init__(self, evaluation_interval=1, delay_evaluation=0):
         super().__init__(evaluation_interval, delay_evaluation)
-
-    def intervals_read(self, decisions):
-        """Every interval up to the last decision: running averages and best scores over 1..k.
-
-        Parameters
-        ----------
-        decisions : sequence of int
-
-        Returns
-        -------
-        set of int
-        """
-        return _every_interval_up_to_last(decisions)
 
     def _stops(self, curve, peers, k):
         others = [c.average_up_to(k) for c in peers if c is not curve]
