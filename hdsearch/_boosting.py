@@ -119,7 +119,7 @@ def grows_in_one_call(estimator, param):
     the booster is, bit for bit, the booster fit to j in one call, and
     ``num_iteration=i`` on it predicts what the booster fit to i predicts
     (``tests/test_boosting.py`` checks both). LightGBM has no staged
-    prediction, so it is scored only where the policy acts, with the points
+    prediction, so it is scored only where the policy reads, with the points
     in between read as one call per scored interval would read them.
 
     Parameters
@@ -180,7 +180,7 @@ def grouping_params(estimator, param):
     """The parameters, named as in a search space, whose values decide :func:`grows_in_one_call`.
 
     A search that searches one of them may run trials for which one call
-    does not stand for several, so it scores only where the policy acts.
+    does not stand for several, so it scores only where the policy reads.
 
     Parameters
     ----------

@@ -107,7 +107,7 @@ class BaseResource(ConfigObject):
     def grouping_params(self, estimator):
         """Parameters whose values decide :meth:`grows_in_one_call`, named as in a search space.
 
-        A search that searches one of them scores only where the policy acts.
+        A search that searches one of them scores only where the policy reads.
 
         Parameters
         ----------
