@@ -351,7 +351,8 @@ def _parser():
     run_parser.add_argument("spec", help="the spec file (see docs/spec.md)")
     run_parser.add_argument("--out", help="run folder (default: [experiment] out, or runs/<name>)")
     run_parser.add_argument("--top", type=_positive_int, default=10, help="leaderboard rows (default 10)")
-    run_parser.add_argument("--experiment", metavar="NAME", help="experiment name in the store (default: [experiment] name); "
+    run_parser.add_argument("--experiment", metavar="NAME",
+                            help="experiment name in the store (default: [experiment] name); "
                             "an existing one is resumed if its data and settings are unchanged")
     run_parser.add_argument("--new", action="store_true",
                             help="start a new experiment: the name if the store does not hold it, "

@@ -217,9 +217,9 @@ class ExperimentStore:
     Opening validates the file before anything is written: a file that is
     not SQLite, a corrupt database, or a SQLite database that is not an
     hdsearch store raise ``ValueError`` and the file is left untouched. A
-    new file (and its missing directories) is created with the schema and put in WAL
-    mode, so readers (other connections or processes) see the last committed
-    wave while a search writes the next one.
+    new file (and its missing directories) is created with the schema and
+    put in WAL mode, so readers (other connections or processes) see the
+    last committed wave while a search writes the next one.
 
     Parameters
     ----------
