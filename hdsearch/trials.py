@@ -19,6 +19,27 @@ FAILED = "failed"
 ENDED_STATUSES = (COMPLETED, TERMINATED, FAILED)
 
 
+@dataclass(frozen=True)
+class Schedule:
+    """How a search's intervals map onto its folds: one value, passed whole.
+
+    Parameters
+    ----------
+    per_fold : bool
+        True when every fold steps through the intervals (epochs, estimators,
+        subsamples); False for the ``Folds`` resource, where interval k is the
+        k-th fold.
+    n_splits : int
+        Number of CV splits.
+    n_intervals : int
+        Intervals of a trial that runs to its end (``n_splits`` for ``Folds``).
+    """
+
+    per_fold: bool
+    n_splits: int
+    n_intervals: int
+
+
 @dataclass
 class FoldResult:
     """What one fold of one trial reported for one interval.
