@@ -20,8 +20,8 @@ import numbers
 import warnings
 
 import numpy as np
-from sklearn.base import ClassifierMixin
 from sklearn import get_config
+from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score, check_scoring
 from sklearn.utils import Bunch
 from sklearn.utils.metadata_routing import process_routing

@@ -147,6 +147,7 @@ def _average_precision_of(score, ranking):
 
 
 def roc_auc(responses, target):
+    """ROC AUC of a binary classifier, from its margin or probability of ``classes_[-1]``."""
     score = _binary_score(responses, target, ("decision_function", "predict_proba"), None)
     return _auc(score, target.ranking(1))
 
@@ -173,6 +174,7 @@ def _roc_auc_from_probability(responses, target):
 
 
 def average_precision(responses, target):
+    """Average precision of a binary classifier, label 1 positive."""
     score = _binary_score(responses, target, ("decision_function", "predict_proba"), 1)
     return _average_precision_of(score, target.ranking(1))
 
@@ -181,6 +183,7 @@ def average_precision(responses, target):
 
 
 def accuracy(responses, target):
+    """Fraction (weighted) of predictions equal to ``y``."""
     y_pred = _prediction(responses, target)
     target.labels  # noqa: B018  (floats and objects other than strings fall back)
     correct = y_pred == target.values
@@ -188,6 +191,7 @@ def accuracy(responses, target):
 
 
 def balanced_accuracy(responses, target):
+    """Mean over ``y``'s labels of the recall of each."""
     codes = _prediction_codes(responses, target)
     correct = codes == target.codes
     hits = np.bincount(target.codes[correct], weights=_selected(target.weight, correct),

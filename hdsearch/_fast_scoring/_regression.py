@@ -24,21 +24,25 @@ def _regression_errors(responses, target):
 
 
 def neg_mean_squared_error(responses, target):
+    """Minus the (weighted) mean squared error."""
     errors = _regression_errors(responses, target)
     return -float(np.average(errors**2, axis=0, weights=target.weight)[0])
 
 
 def neg_root_mean_squared_error(responses, target):
+    """Minus the root of the (weighted) mean squared error."""
     errors = _regression_errors(responses, target)
     return -float(np.sqrt(np.average(errors**2, axis=0, weights=target.weight))[0])
 
 
 def neg_mean_absolute_error(responses, target):
+    """Minus the (weighted) mean absolute error."""
     errors = _regression_errors(responses, target)
     return -float(np.average(np.abs(-errors), axis=0, weights=target.weight)[0])
 
 
 def r2(responses, target):
+    """The coefficient of determination, as ``r2_score``."""
     errors = _regression_errors(responses, target)
     weight = 1.0 if target.weight_column is None else target.weight_column
     numerator = np.sum(weight * errors**2, axis=0)
