@@ -15,8 +15,15 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import policy as policies
+from . import resource as resources
+from . import space as expressions
 from ._boosting import parameter_names
 from ._config import did_you_mean
+from ._validation import validate_parameters
+from .sampling import _SHORTCUTS, make_sampling
+from .search import HyperDriveSearchCV
+from .space import LogBoundsWarning, LogUniform, log_bounds_message
 
 SECTIONS = {
     "experiment": {"name", "storage", "out"},
@@ -329,8 +336,6 @@ def _space(table, estimator, locate):
 
 def _warn_if_log_bounds_look_real(name, expression, locate):
     """Warn, at the key's line and with a spelling TOML takes, as :class:`~hdsearch.space.Space` would in Python."""
-    from .space import LogBoundsWarning, LogUniform, log_bounds_message
-
     if not (isinstance(expression, LogUniform) and expression.bounds_look_real()):
         return
     spelling = expression.spelling_with_log_bounds()
@@ -340,8 +345,6 @@ def _warn_if_log_bounds_look_real(name, expression, locate):
 
 def _expression(name, value, locate):
     """``"loguniform(-3, 3)"`` or an array (a choice) as an hdsearch expression."""
-    from . import space as expressions
-
     if isinstance(value, list):
         if not value:
             raise locate.error("an empty array has no option to choose", "search_space", name)
@@ -416,8 +419,6 @@ def _unknown_keyword(exc, arguments):
 
 
 def _policy(table, locate):
-    from . import policy as policies
-
     class_name, arguments = _typed_table(table, POLICIES, "early_termination", locate, "none")
     if class_name is None:
         if arguments:
@@ -432,8 +433,6 @@ def _policy(table, locate):
 
 
 def _resource(table, estimator, space, locate):
-    from . import resource as resources
-
     class_name, arguments = _typed_table(table, RESOURCES, "resource", locate, "folds")
     resource = _construct(resources, class_name, arguments, "resource", locate)
     try:
@@ -553,9 +552,6 @@ def _strings_as_categories(features):
 
 
 def _search(spec, estimator, space, policy, resource, locate, name):
-    from . import HyperDriveSearchCV
-    from .sampling import _SHORTCUTS
-
     settings = dict(spec.get("search", {}))
     if isinstance(settings.get("sampling"), str) and settings["sampling"].lower() in _SHORTCUTS:
         settings["sampling"] = settings["sampling"].lower()  # "Random" as "random"
@@ -582,8 +578,6 @@ def _check_scoring(estimator, scoring, locate):
 
 
 def _check_sampling(sampling, locate):
-    from .sampling import make_sampling
-
     try:
         make_sampling(sampling)
     except (NotImplementedError, TypeError, ValueError) as exc:
@@ -592,8 +586,6 @@ def _check_sampling(sampling, locate):
 
 def _validate(search, sections, locate):
     """Check the search's parameters as ``fit`` will, naming the spec key at fault."""
-    from ._validation import validate_parameters
-
     try:
         validate_parameters(search, type(search)._parameter_constraints)
     except ValueError as exc:

@@ -19,7 +19,7 @@ from scipy.stats import qmc
 from sklearn.model_selection import ParameterSampler
 
 from ._config import ConfigObject, check_int
-from ._gp import BayesianProposer, initial_design_size
+from ._proposer import BayesianProposer, initial_design_size
 
 _SHORTCUTS = ("grid", "random", "sobol", "bayesian")
 

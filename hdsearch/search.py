@@ -1,7 +1,6 @@
 """HyperDriveSearchCV: HyperDrive's experiment as a scikit-learn search estimator."""
 
 import copy
-import functools
 import numbers
 import os
 import re
@@ -10,31 +9,23 @@ import warnings
 
 import numpy as np
 from joblib import effective_n_jobs
-from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, RegressorMixin, clone, is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 from sklearn.pipeline import Pipeline
-from sklearn.utils import Bunch, get_tags, indexable
-from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
-from sklearn.utils.metaestimators import available_if
+from sklearn.utils import get_tags, indexable
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
 from sklearn.utils.parallel import Parallel
-from sklearn.utils.validation import check_is_fitted
 
 from . import _validation as v
-from . import report as _report
-from ._boosting import parameter_names
-from ._compat import (
-    CallbackSupportMixin,
-    declared_to_reject,
-    inconsistent_splits_message,
-    inverse_transform_input,
-    release_forwards_sample_weight,
-    scorer_accepts_sample_weight,
-    search_visual_block,
-    with_callbacks,
+from ._checks import (
+    check_int_parameters_get_ints,
+    check_param_names,
+    max_duration_message,
 )
-from ._config import did_you_mean
+# fit() calls it by its old name on lines that another part of issue 24 rewrites.
+from ._checks import warn_if_the_policy_never_acts as _warn_if_the_policy_never_acts
+from ._compat import CallbackSupportMixin, inconsistent_splits_message, with_callbacks
 from ._cv_results import (
     build_cv_results,
     fill_failed_scores,
@@ -44,9 +35,17 @@ from ._cv_results import (
 from ._experiment import ExperimentRecorder, logger, spec_of, warm_start_trials
 from ._fast_scoring import fast_scorer
 from ._fit_tasks import NoFitTasks, fit_tasks
+from ._fitted import FittedSearchMixin
 from ._progress import ProgressReporter
 from ._refit import refit_trial, show_warnings
-from ._scoring import EstimatorScore
+from ._scoring import (
+    EstimatorScore,
+    check_refit_for_multimetric,
+    get_scorer,
+    route_fit_params,
+    scorer_attribute,
+    select_best,
+)
 from ._tracking import FitContext, TrackingCallback
 from ._verbose import VerboseLines
 from .callbacks import WaveSnapshot, check_callbacks, run_callbacks
@@ -54,8 +53,7 @@ from .engine import Budget, Evaluation, WaveEngine
 from .policy import BasePolicy, make_policy
 from .resource import BaseResource, make_resource
 from .sampling import BaseSampling, make_sampling, seed_from
-from .space import Normal, Space, Uniform
-from .trials import COMPLETED
+from .space import Space
 
 # scikit-learn's words when there is nothing to fit.
 _NO_FITS_MESSAGE = "No fits were performed. Was the CV iterator empty? Were there no candidates?"
@@ -65,27 +63,7 @@ _NO_FITS_MESSAGE = "No fits were performed. Was the CV iterator empty? Were ther
 _TRIALS_PER_WORKER_UNDER_TIME_BUDGET = 4
 
 
-def _require_refit(search, attr):
-    if not search.refit:
-        raise AttributeError(
-            f"This {type(search).__name__} instance was initialized with `refit=False`. "
-            f"{attr} is available only after refitting on the best parameters. You can "
-            "refit an estimator manually using the `best_params_` attribute"
-        )
-
-
-def _estimator_has(attr):
-    """``available_if`` check: delegate ``attr`` only when the estimator has it."""
-
-    def check(self):
-        _require_refit(self, attr)
-        getattr(self.best_estimator_ if hasattr(self, "best_estimator_") else self.estimator, attr)
-        return True
-
-    return check
-
-
-class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator):
+class HyperDriveSearchCV(FittedSearchMixin, MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator):
     """Hyperparameter search the way Azure ML HyperDrive runs it.
 
     A search space of HyperDrive expressions (or scikit-learn lists and scipy
@@ -120,17 +98,12 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         Which intervals of a per-fold resource are scored, and so held in
         ``trials_`` and the store: ``"decisions"`` scores the intervals the
         policy's decisions read and the last one (with no policy, only the
-        last; ``BanditPolicy`` and ``MedianStoppingPolicy`` read every
-        interval up to their last decision, ``TruncationSelectionPolicy``
-        and ``HalvingPolicy`` only the intervals they decide at), and the
-        resource runs from one to the next in one call (``WarmStart`` jumps
-        straight to the next value); ``"all"`` scores
-        every interval, one resource call each. The intervals not scored
-        read as None in a learning curve, except where the model can be
-        scored as it was at an earlier interval without retraining
-        (``WarmStart`` on boosting: XGBoost, LightGBM, CatBoost and
-        scikit-learn's gradient boosting), which fills them in. The ``folds`` resource always
-        scores every fold.
+        last), and the resource runs from one to the next in one call;
+        ``"all"`` scores every interval, one resource call each. Intervals
+        not scored read as None in a learning curve, except where boosting
+        under ``WarmStart`` (XGBoost, LightGBM, CatBoost, scikit-learn's
+        gradient boosting) scores them without retraining. The ``folds``
+        resource always scores every fold.
     max_total_runs : int, default=None
         Number of trials to run. None means the whole grid for grid sampling,
         the initial design plus 20 for Bayesian sampling (e.g. 26 for three
@@ -142,19 +115,13 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         Seconds after which no new wave of work starts. Trials already
         finished are kept.
     scoring : str, callable, list, tuple, set or dict, default=None
-        As in ``GridSearchCV``; None uses the estimator's ``score``. For a
-        classifier that inherits ``ClassifierMixin.score`` and 1-D integer,
-        boolean or string labels, that accuracy is computed directly, without
-        ``accuracy_score``'s input checks: the same number, several
-        milliseconds sooner per score (it matters when every epoch is scored).
-        Likewise the common scorer names (``"accuracy"``, ``"roc_auc"``,
-        ``"neg_log_loss"``, ``"f1_macro"``, ``"r2"``, ...; the list is
-        ``hdsearch._fast_scoring.FAST_SCORER_NAMES``), alone or in a list or
-        dict, are computed from the predictions with each test fold's target
-        checked once: scikit-learn's numbers (bit for bit without sample
-        weights, to rounding with them), a fraction of its per-call cost.
-        Every case they do not cover, metadata routing included, goes to
-        scikit-learn's scorer.
+        As in ``GridSearchCV``; None uses the estimator's ``score``. A
+        classifier's inherited accuracy and the common scorer names
+        (``"accuracy"``, ``"roc_auc"``, ``"neg_log_loss"``, ``"r2"``, ...;
+        ``hdsearch._fast_scoring.FAST_SCORER_NAMES``) are computed with each
+        test fold's target checked once: scikit-learn's numbers at a
+        fraction of its per-call cost. Metadata routing and every other case
+        go to scikit-learn's scorer.
     n_jobs : int, default=None
         Number of joblib workers; None means 1 unless in a
         ``joblib.parallel_config`` context, -1 means all processors.
@@ -426,9 +393,9 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         """
         space, sampling, policy, resource = self._check_experiment()
         callbacks = check_callbacks(self.callbacks)
-        scorer, metric_names = self._get_scorer()
+        scorer, metric_names = get_scorer(self.estimator, self.scoring, self.refit, self.error_score)
         X, y = indexable(X, y)
-        routed = self._route_fit_params(scorer, params)
+        routed = route_fit_params(self, scorer, params)
         resource.check_fit_params(self.estimator, routed.estimator.fit)
         tasks = fit_tasks(self, X, y, params)
 
@@ -548,7 +515,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
     def _finish_fit(self, trials, prior, metric_names, evaluation, X, y, routed, scorer, engine, tasks):
         """From the finished trial table to ``cv_results_``, ``best_*`` and the refit."""
         if engine.stop_reason == "max_duration":
-            warnings.warn(_max_duration_message(self.max_duration, trials), UserWarning)
+            warnings.warn(max_duration_message(self.max_duration, trials), UserWarning)
         if not trials:
             raise ValueError(_NO_FITS_MESSAGE)
         tasks.end_search()
@@ -566,7 +533,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         self._select_best(metric_names)
         if self.refit:
             self._refit_best(X, y, routed.estimator.fit, evaluation, engine, tasks)
-        self.scorer_ = self._scorer_attribute(scorer)
+        self.scorer_ = scorer_attribute(self.estimator, self.scoring, scorer)
         tasks.end()
 
     def _announce(self, resume):
@@ -619,8 +586,8 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         sampling = make_sampling(self.sampling)
         policy = make_policy(self.policy)
         resource = make_resource(self.resource)
-        self._check_param_names(space)
-        _check_int_parameters_get_ints(self.estimator, space)
+        check_param_names(self.estimator, space)
+        check_int_parameters_get_ints(self.estimator, space)
         resource.check(self.estimator, space.param_names)
         return space, sampling, policy, resource
 
@@ -638,44 +605,6 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             return refit_name
         return refit_name if refit_name in metric_names else metric_names[0]
 
-    def _check_param_names(self, space):
-        """Set one parameter set of every subspace on a clone, as each trial will.
-
-        ``set_params`` is the judge, not ``get_params``: an estimator may
-        accept more names than it lists. When ``set_params`` fails although
-        every name is listed (or belongs to a step searched in the same
-        dict), the drawn values failed, not the names: the trials report it.
-        """
-        for subspace in space.subspaces:
-            params = {name: expression.rvs(random_state=0) for name, expression in subspace.items()}
-            if not params:
-                continue
-            try:
-                clone(self.estimator).set_params(**clone(params, safe=False))
-            except Exception as exc:
-                unlisted = self._unlisted_names(subspace)
-                if unlisted:
-                    hint = did_you_mean(unlisted[0], self._listed_names())
-                    raise ValueError(
-                        f"Invalid parameter {unlisted[0]!r} in param_distributions for estimator "
-                        f"{self.estimator!r}{hint} set_params raised {type(exc).__name__}: {exc}"
-                    ) from exc
-
-    def _listed_names(self):
-        """Every parameter name the estimator lists, its steps' included (``svc__C``)."""
-        # CatBoost lists only the parameters its constructor was given.
-        return set(self.estimator.get_params(deep=True)) | parameter_names(self.estimator)
-
-    def _unlisted_names(self, subspace):
-        """Names of ``subspace`` that neither ``get_params`` nor a searched step lists."""
-        listed = self._listed_names()
-        # 'clf__C' is settable when 'clf' itself is searched in the same dict.
-        return [
-            name
-            for name in subspace
-            if name not in listed and not ("__" in name and name.rsplit("__", 1)[0] in subspace)
-        ]
-
     def _wave_width(self, sampling):
         if self.max_concurrent_runs is not None:
             return self.max_concurrent_runs
@@ -683,26 +612,6 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         if width is not None or self.max_duration is None:
             return width
         return _TRIALS_PER_WORKER_UNDER_TIME_BUDGET * effective_n_jobs(self.n_jobs)
-
-    def _get_scorer(self):
-        """The scorer and, when known before fitting, its metric names."""
-        if callable(self.scoring):
-            return self.scoring, None
-        if self.scoring is None or isinstance(self.scoring, str):
-            return check_scoring(self.estimator, self.scoring), ["score"]
-        if isinstance(self.scoring, dict):
-            metric_names = list(self.scoring)
-        else:
-            metric_names = list(self.scoring)
-            if len(set(metric_names)) != len(metric_names):
-                raise ValueError(f"scoring={self.scoring!r} contains duplicate names.")
-        if not metric_names:
-            raise ValueError(f"scoring={self.scoring!r}: an empty scoring is not allowed.")
-        self._check_refit_for_multimetric(metric_names)
-        scorer = check_scoring(
-            self.estimator, self.scoring, raise_exc=(self.error_score == "raise")
-        )
-        return scorer, metric_names
 
     def _worker_scorer(self, scorer):
         """What workers call: a fast drop-in for ``scorer`` where there is one.
@@ -718,73 +627,17 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         fast = fast_scorer(self.scoring, self.error_score)
         return scorer if fast is None else fast
 
-    def _check_refit_for_multimetric(self, metric_names):
-        valid = isinstance(self.refit, str) and self.refit in metric_names
-        if self.refit is not False and not valid and not callable(self.refit):
-            raise ValueError(
-                "For multi-metric scoring, the parameter refit must be set to a scorer key "
-                "or a callable to refit an estimator with the best parameter setting on the "
-                "whole data and make the best_* attributes available for that metric. If "
-                f"this is not needed, refit should be set to False explicitly. {self.refit!r} "
-                "was passed."
-            )
-
-    def _route_fit_params(self, scorer, params):
-        if get_config().get("enable_metadata_routing", False):
-            return process_routing(self, "fit", **params)
-        params = dict(params)
-        groups = params.pop("groups", None)
-        score_params = {}
-        if params.get("sample_weight") is not None and self._scorer_takes_sample_weight(scorer):
-            score_params["sample_weight"] = params["sample_weight"]
-        return Bunch(
-            estimator=Bunch(fit=params),
-            splitter=Bunch(split={"groups": groups}),
-            scorer=Bunch(score=score_params),
-        )
-
-    def _scorer_takes_sample_weight(self, scorer):
-        """Whether ``fit``'s ``sample_weight`` goes to the scorer, without metadata routing.
-
-        As scikit-learn >= 1.9 decides it: when any scorer accepts it, each
-        scorer that does not is named in a warning and called without it.
-        Older releases never forward it.
-        """
-        if not release_forwards_sample_weight():
-            return False
-        scorers = self._scorer_attribute(scorer)
-        if isinstance(scorers, dict):
-            refusing = [f"{name}={s}" for name, s in scorers.items() if not scorer_accepts_sample_weight(s)]
-            accepted = len(refusing) < len(scorers)
-        else:
-            accepted = scorer_accepts_sample_weight(scorers)
-            refusing = [] if accepted else [f"{scorers}"]
-        for description in refusing:
-            warnings.warn(
-                f"The scoring {description} does not support sample_weight, which may lead to "
-                f"statistically incorrect results when fitting {self} with sample_weight. ",
-                UserWarning,
-            )
-        return accepted
-
     def _select_best(self, metric_names):
-        results = self.cv_results_
+        """``best_index_``, ``best_params_`` and ``best_score_``, as ``GridSearchCV`` sets them."""
         if callable(self.scoring) and self.multimetric_:
-            self._check_refit_for_multimetric(metric_names)
+            check_refit_for_multimetric(self.refit, metric_names)
         if not (self.refit or not self.multimetric_):
             return
-        if callable(self.refit):
-            best_index = self.refit(results)
-            if not isinstance(best_index, numbers.Integral):
-                raise TypeError("best_index_ returned is not an integer")
-            if best_index < 0 or best_index >= len(results["params"]):
-                raise IndexError("best_index_ index out of range")
-        else:
-            refit_metric = self.refit if self.multimetric_ else "score"
-            best_index = _best_completed(results, f"rank_test_{refit_metric}")
-            self.best_score_ = results[f"mean_test_{refit_metric}"][best_index]
-        self.best_index_ = int(best_index)
-        self.best_params_ = results["params"][best_index]
+        best_index, best_score = select_best(self.cv_results_, self.refit, self.multimetric_)
+        if best_score is not None:
+            self.best_score_ = best_score
+        self.best_index_ = best_index
+        self.best_params_ = self.cv_results_["params"][best_index]
 
     def _refit_best(self, X, y, fit_params, evaluation, engine, tasks):
         """Refit the best trial on all the data, repeating the schedule it was scored with.
@@ -807,14 +660,6 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             self.refit_time_ = time.time() - start
         if hasattr(self.best_estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.best_estimator_.feature_names_in_
-
-    def _scorer_attribute(self, scorer):
-        """``scorer_``: the scorer, or one scorer per name for multi-metric scoring."""
-        if isinstance(self.scoring, (list, tuple, set)):
-            return {name: check_scoring(self.estimator, name) for name in self.scoring}
-        if isinstance(self.scoring, dict):
-            return {name: check_scoring(self.estimator, s) for name, s in self.scoring.items()}
-        return scorer
 
     # ------------------------------------------------------------ routing
 
@@ -843,241 +688,6 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         )
         router.add(splitter=self.cv, method_mapping=MethodMapping().add(caller="fit", callee="split"))
         return router
-
-    # --------------------------------------------------------- delegation
-
-    def score(self, X, y=None, **params):
-        """Score ``best_estimator_`` with the refit metric's scorer.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
-        **params : dict
-            Parameters for the scorer; only with metadata routing enabled,
-            as in scikit-learn (a ``ValueError`` otherwise).
-
-        Returns
-        -------
-        score : float
-        """
-        _require_refit(self, "score")
-        check_is_fitted(self)
-        if get_config().get("enable_metadata_routing", False):
-            params = process_routing(self, "score", **params).scorer.score
-        elif params:
-            raise ValueError(
-                f"Passing extra keyword arguments to {type(self).__name__}.score is only supported "
-                "if enable_metadata_routing=True, which you can set using `sklearn.set_config`. "
-                "See the User Guide <https://scikit-learn.org/stable/metadata_routing.html> for "
-                f"more details. Extra parameters passed are: {set(params)}"
-            )
-        if isinstance(self.scorer_, dict):
-            return self.scorer_[self.refit](self.best_estimator_, X, y, **params)
-        score = self.scorer_(self.best_estimator_, X, y, **params)
-        # A callable scoring that returns a dict of metrics.
-        return score[self.refit] if self.multimetric_ else score
-
-    def _call_best(self, method_name, X):
-        """``best_estimator_.<method_name>(X)``, as ``GridSearchCV`` delegates it.
-
-        An array namespace mismatch (array API inputs) is reported under this
-        search's method, where the user called it.
-        """
-        check_is_fitted(self)
-        try:
-            return getattr(self.best_estimator_, method_name)(X)
-        except ValueError as exc:
-            if "must use the same namespace" not in str(exc):
-                raise
-            inner = re.escape(type(self.best_estimator_).__name__)
-            message = re.sub(rf"{inner}\.\w+\(\)", f"{type(self).__name__}.{method_name}()", str(exc))
-            raise ValueError(message) from None
-
-    @available_if(_estimator_has("score_samples"))
-    def score_samples(self, X):
-        """Call ``score_samples`` on ``best_estimator_``.
-
-        Parameters
-        ----------
-        X : iterable
-            Data the estimator accepts.
-
-        Returns
-        -------
-        y_score : ndarray of shape (n_samples,)
-        """
-        return self._call_best("score_samples", X)
-
-    @available_if(_estimator_has("predict"))
-    def predict(self, X):
-        """Call ``predict`` on ``best_estimator_``.
-
-        Parameters
-        ----------
-        X : indexable, length n_samples
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-        """
-        return self._call_best("predict", X)
-
-    @available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X):
-        """Call ``predict_proba`` on ``best_estimator_``.
-
-        Parameters
-        ----------
-        X : indexable, length n_samples
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_classes)
-        """
-        return self._call_best("predict_proba", X)
-
-    @available_if(_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X):
-        """Call ``predict_log_proba`` on ``best_estimator_``.
-
-        Parameters
-        ----------
-        X : indexable, length n_samples
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_classes)
-        """
-        return self._call_best("predict_log_proba", X)
-
-    @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
-        """Call ``decision_function`` on ``best_estimator_``.
-
-        Parameters
-        ----------
-        X : indexable, length n_samples
-
-        Returns
-        -------
-        y_score : ndarray of shape (n_samples,) or (n_samples, n_classes)
-        """
-        return self._call_best("decision_function", X)
-
-    @available_if(_estimator_has("transform"))
-    def transform(self, X):
-        """Call ``transform`` on ``best_estimator_``.
-
-        Parameters
-        ----------
-        X : indexable, length n_samples
-
-        Returns
-        -------
-        Xt : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        """
-        return self._call_best("transform", X)
-
-    @available_if(_estimator_has("inverse_transform"))
-    def inverse_transform(self, X=None, Xt=None):
-        """Call ``inverse_transform`` on ``best_estimator_``.
-
-        Parameters
-        ----------
-        X : indexable, length n_samples
-            Required.
-        Xt : indexable, length n_samples, default=None
-            The deprecated name of ``X``, accepted (with a ``FutureWarning``)
-            only where the installed ``GridSearchCV`` accepts it:
-            scikit-learn < 1.7.
-
-        Returns
-        -------
-        X_original : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        """
-        X = inverse_transform_input(X, Xt)
-        check_is_fitted(self)
-        return self.best_estimator_.inverse_transform(X)
-
-    @property
-    def n_features_in_(self):
-        """Number of features seen during ``fit``; only with ``refit=True``."""
-        if not hasattr(self, "best_estimator_"):
-            raise AttributeError(
-                f"{type(self).__name__} object has no n_features_in_ attribute."
-            )
-        return self.best_estimator_.n_features_in_
-
-    @property
-    def classes_(self):
-        """Class labels of ``best_estimator_``; only with ``refit=True``."""
-        _estimator_has("classes_")(self)
-        return self.best_estimator_.classes_
-
-    # ------------------------------------------------------------ reports
-
-    def leaderboard(self, top=None, include_terminated=True):
-        """The trials sorted by the primary metric, best first.
-
-        HyperDrive's ``get_children_sorted_by_primary_metric``. A trial's
-        ``score`` is the mean test score of the primary (refit) metric at
-        the last interval it reached: for a completed trial its
-        ``mean_test_*`` in ``cv_results_``, for a terminated one the score
-        it was stopped with. Failed and unscored trials come last.
-
-        Parameters
-        ----------
-        top : int, default=None
-            Keep the first ``top`` rows; None keeps all.
-        include_terminated : bool, default=True
-            Whether trials stopped by the policy are listed.
-
-        Returns
-        -------
-        table : pandas.DataFrame or list of dict
-            A DataFrame when pandas is installed, else a list of dicts; one
-            row per trial with ``rank``, ``trial_id``, ``status``, ``score``,
-            ``n_intervals``, ``time`` (seconds of fitting and scoring summed
-            over every fold and interval), one ``param_<name>`` column per
-            hyperparameter and ``params``.
-
-        See Also
-        --------
-        hdsearch.report.leaderboard : The same rows for a stored experiment.
-        """
-        check_is_fitted(self, "trials_")
-        return _report.as_table(_report.leaderboard(self, top=top, include_terminated=include_terminated))
-
-    @property
-    def _repr_html_(self):
-        """HTML for notebooks: a summary and the top trials above scikit-learn's diagram.
-
-        The summary gives the sampling, policy and resource, the budget used,
-        the trials per status and the compute saved by early termination.
-        Unfitted, it is scikit-learn's estimator diagram alone. Like
-        scikit-learn's, it exists only when ``display="diagram"``.
-        """
-        if get_config()["display"] != "diagram":
-            raise AttributeError("_repr_html_ is only defined when the 'display' configuration option is 'diagram'")
-        return functools.partial(_report.search_html, self)
-
-    def _sk_visual_block_(self):
-        """scikit-learn's diagram draws ``best_estimator_`` once refit, else ``estimator``."""
-        if hasattr(self, "best_estimator_"):
-            return search_visual_block("best_estimator_", self.best_estimator_)
-        return search_visual_block("estimator", self.estimator)
-
-    def _repr_mimebundle_(self, **kwargs):
-        """Jupyter's rich display: scikit-learn's bundle with hdsearch's summary as its HTML.
-
-        IPython prefers ``_repr_mimebundle_``, which scikit-learn defines, to
-        ``_repr_html_``; without this the summary would never show.
-        """
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if "text/html" in bundle:
-            bundle["text/html"] = _report.search_html(self)
-        return bundle
 
 
 # What joblib's pre_dispatch strings look like: "all", "2*n_jobs", "n_jobs + 2", "8".
@@ -1143,69 +753,3 @@ def _print_terminations(report):
         print(f"[trial {trial_id}] terminated: {reason}")
 
 
-def _warn_if_the_policy_never_acts(policy, resource, first_decision, n_intervals):
-    """Warn before any fit when the policy's first decision comes at or after a trial's last interval."""
-    if policy is None or (first_decision is not None and first_decision < n_intervals):
-        return
-    when = "never" if first_decision is None else f"first at interval {first_decision}"
-    more = "cv" if not resource.per_fold else "the resource's intervals"
-    warnings.warn(
-        f"{policy!r} will stop no trial: it acts {when}, but with {resource!r} a trial has {n_intervals} "
-        f"intervals and a policy never acts at the last one. Lower delay_evaluation (or evaluation_interval, "
-        f"HalvingPolicy's min_resource, PartialFit's min_epochs), or raise {more} above "
-        f"{first_decision or n_intervals}.",
-        UserWarning,
-        stacklevel=2,
-    )
-
-
-def _check_int_parameters_get_ints(estimator, space):
-    """Raise ValueError before any fit when an expression draws floats for a parameter declared int-only.
-
-    ``quniform(2, 10, 1.0)`` on scikit-learn's ``max_depth`` would make
-    every fit fail; ``quniform(2, 10, 1)`` draws ints.
-    """
-    for subspace in space.subspaces:
-        for name, expression in subspace.items():
-            value = _float_an_int_parameter_rejects(estimator, name, expression)
-            if value is not None:
-                raise ValueError(
-                    f"param_distributions[{name!r}]: {expression!r} draws floats such as {value!r}, but "
-                    f"{name} takes an int there (scikit-learn's declared constraints): its fits would fail. "
-                    f"Write {_drawing_ints(expression)!r}: with an int q it draws ints."
-                )
-
-
-def _float_an_int_parameter_rejects(estimator, name, expression):
-    """A value ``expression`` draws that ``name`` rejects as a float and takes as an int, or None."""
-    if not isinstance(expression, (Uniform, Normal)) or expression.is_integer:
-        return None
-    for u in (0.25, 0.5, 0.75):
-        value = expression.from_unit(u)
-        as_int = int(round(value))
-        if declared_to_reject(estimator, name, value) and not declared_to_reject(estimator, name, as_int):
-            return value
-    return None
-
-
-def _drawing_ints(expression):
-    """``expression`` with an int ``q``: the same step when it is a whole number, else 1."""
-    q = expression.q
-    return expression.with_q(int(q) if q is not None and float(q).is_integer() else 1)
-
-
-def _max_duration_message(max_duration, trials):
-    counts = {status: sum(t.status == status for t in trials) for status in ("completed", "terminated", "failed")}
-    return (
-        f"max_duration={max_duration} s ran out: the search stopped between waves after "
-        f"{len(trials)} trials ({counts['completed']} completed, {counts['terminated']} terminated, "
-        f"{counts['failed']} failed). Their results are kept; trials still running were marked terminated."
-    )
-
-
-def _best_completed(results, rank_key):
-    """Lowest-ranked completed trial of this search, the first one on ties."""
-    ranks = np.asarray(results[rank_key], dtype=float)
-    own = (results["status"] == COMPLETED) & (results["source"] == "search")
-    ranks = np.where(own, ranks, np.inf)
-    return int(np.argmin(ranks))

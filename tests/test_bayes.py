@@ -32,7 +32,8 @@ from hdsearch import (
     randint,
     uniform,
 )
-from hdsearch._gp import _is_seen, _targets, acquisition, fit_gp, log_expected_improvement
+from hdsearch._gp import acquisition, fit_gp, log_expected_improvement
+from hdsearch._proposer import _is_seen, _targets
 from hdsearch.sampling import make_sampling
 from hdsearch.trials import Observation
 

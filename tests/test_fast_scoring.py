@@ -282,12 +282,12 @@ def test_metadata_routing_goes_through_scikit_learn():
 def test_the_fold_target_is_prepared_once_per_y_and_sample_weight_object(monkeypatch):
     created = []
 
-    class CountingTarget(fast_scoring._FoldTarget):
+    class CountingTarget(fast_scoring.FoldTarget):
         def __init__(self, y, sample_weight):
             created.append(id(y))
             super().__init__(y, sample_weight)
 
-    monkeypatch.setattr(fast_scoring, "_FoldTarget", CountingTarget)
+    monkeypatch.setattr(fast_scoring, "FoldTarget", CountingTarget)
     estimator, X, y = next(_fitted_cases())
     scorer = fast_scorer(["roc_auc", "accuracy"])
     for _ in range(3):
