@@ -15,7 +15,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._boosting import parameter_names
+from .resource.growth import parameter_names
 from ._config import did_you_mean
 
 SECTIONS = {

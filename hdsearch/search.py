@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _validation as v
 from . import report as _report
-from ._boosting import parameter_names
+from .resource.growth import parameter_names
 from ._compat import (
     CallbackSupportMixin,
     declared_to_reject,
