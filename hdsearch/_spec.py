@@ -15,8 +15,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from .resource.growth import parameter_names
 from ._config import did_you_mean
+from .resource.growth import parameter_names
 
 SECTIONS = {
     "experiment": {"name", "storage", "out"},

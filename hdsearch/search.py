@@ -23,7 +23,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _validation as v
 from . import report as _report
-from .resource.growth import parameter_names
 from ._compat import (
     CallbackSupportMixin,
     declared_to_reject,
@@ -53,6 +52,7 @@ from .callbacks import WaveSnapshot, check_callbacks, run_callbacks
 from .engine import Budget, Evaluation, WaveEngine
 from .policy import BasePolicy, make_policy
 from .resource import BaseResource, make_resource
+from .resource.growth import parameter_names
 from .sampling import BaseSampling, make_sampling, seed_from
 from .space import Normal, Space, Uniform
 from .trials import COMPLETED

@@ -115,30 +115,15 @@ class Growth(ABC):
         """
 
     def scores_from_one_fit(self, model):
-        """Whether one fit to any value can be scored at every value before it, bit for bit.
+        """Whether one fit of ``model`` to any value can be scored at every value before it, bit for bit.
 
-        Parameters
-        ----------
-        model : estimator
-            A fold model with the trial's parameters.
-
-        Returns
-        -------
-        bool
+        ``model`` is a fold model with the trial's parameters (its settings,
+        such as subsampling or early stopping, decide); the answer is a bool.
         """
         return False
 
     def grows_in_one_call(self, model):
-        """Whether one call can take ``model`` from any value to any later one, exactly.
-
-        Parameters
-        ----------
-        model : estimator
-
-        Returns
-        -------
-        bool
-        """
+        """Whether one call can take ``model`` (a fold model) from any value to any later one, exactly."""
         return self.scores_from_one_fit(model)
 
     def grouping_params(self):
