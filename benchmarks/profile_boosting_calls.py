@@ -36,7 +36,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 import bench_boosting  # noqa: E402
 
-from hdsearch import _boosting  # noqa: E402
+from hdsearch._data import TrainingFold  # noqa: E402
+from hdsearch.resource.growth import choose_growth  # noqa: E402
 
 #: Mid-range values of each library's space in ``bench_boosting.py``.
 PARAMS = {
@@ -64,10 +65,13 @@ def profile(library, X, y, repeats=3):
     def fit(rounds):
         return clone(estimator).set_params(n_estimators=rounds).fit(X, y)
 
+    growth = choose_growth(estimator, "n_estimators")
+    fold = TrainingFold(X, y, np.arange(len(X)), {})
+
     def four_calls():
         model = fit(100)
         for target in (200, 300, 400):
-            model = _boosting.grow(model, "n_estimators", target, X, y, {}, fresh=False)
+            model = growth.grow(model, target, fold, fresh=False)
         return model
 
     one_round, _ = best_of(repeats, lambda: fit(1))

@@ -10,7 +10,7 @@ import warnings
 
 from sklearn.base import clone
 
-from ._boosting import parameter_names
+from .resource.growth import parameter_names
 from ._compat import declared_to_reject
 from ._config import did_you_mean
 from .space import Normal, Uniform

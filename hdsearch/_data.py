@@ -178,7 +178,7 @@ class TrainingFold:
     validated : bool
         Whether the estimator has already accepted these rows once. A later
         step on the same rows, in any order, may then skip the finiteness
-        check (see ``resource._on_known_rows``).
+        check (see ``hdsearch.resource.base.on_known_rows``).
     """
 
     def __init__(self, X, y, train, fit_params):

@@ -18,7 +18,7 @@ from pathlib import Path
 from . import policy as policies
 from . import resource as resources
 from . import space as expressions
-from ._boosting import parameter_names
+from .resource.growth import parameter_names
 from ._config import did_you_mean
 from ._validation import validate_parameters
 from .sampling import _SHORTCUTS, make_sampling

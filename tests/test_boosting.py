@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from helpers import assert_same_cv_results, force_run_ahead, kill_when
 
 from hdsearch import HyperDriveSearchCV, loguniform
-from hdsearch._boosting import rounds_of
+from hdsearch.resource.growth import rounds_of
 from hdsearch._config import stream_factory
 from hdsearch._data import TrainingFold
 from hdsearch.engine import Evaluation
@@ -386,7 +386,7 @@ def _killable(db):
 
 def test_the_lightgbm_example_spec_builds_a_search_that_continues_boosters():
     library("lightgbm")
-    from hdsearch._boosting import continues
+    from hdsearch.resource.growth import continues
     from hdsearch._spec import read_spec
 
     spec = os.path.join(os.path.dirname(os.path.dirname(__file__)), "examples", "lightgbm_halving.toml")

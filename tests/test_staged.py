@@ -3,7 +3,7 @@
 With early stopping off, continuing a ``GradientBoosting*`` or
 ``HistGradientBoosting*`` model with ``warm_start`` equals one fit, and its
 staged prediction at round i equals the prediction of a model fit to i, bit for
-bit. ``hdsearch._boosting.scores_from_one_fit`` relies on both; a release that
+bit. ``hdsearch.resource.growth.scores_from_one_fit`` relies on both; a release that
 breaks them fails here.
 """
 
@@ -20,7 +20,7 @@ from sklearn.metrics import get_scorer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from hdsearch._boosting import round_views, scores_from_one_fit
+from hdsearch.resource.growth import round_views, scores_from_one_fit
 
 X_CLF, Y_CLF = make_classification(n_samples=400, n_features=6, n_classes=3, n_informative=4, random_state=0)
 X_REG, Y_REG = make_regression(n_samples=400, n_features=6, noise=5.0, random_state=0)
