@@ -181,16 +181,18 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         Score of a failed fit; "raise" stops the search with the error.
     return_train_score : bool, default=False
         Also score each fold on its training part.
-    callbacks : list of callable, default=None
-        Each is called after every wave with a read-only
+    callbacks : list of callable or SearchCallback, default=None
+        A callable is called after every wave with a read-only
         :class:`~hdsearch.callbacks.WaveSnapshot` of the trial table.
         Returning True, or raising :class:`~hdsearch.StopSearch`, ends the
         search cleanly after that wave, keeping every result. See
         :class:`~hdsearch.StopWhenScoreReaches` and
         :class:`~hdsearch.EarlyStopOnPlateau`. A
+        :class:`~hdsearch.callbacks.SearchCallback` hears every moment of
+        the fit (start, each wave's trials, results and decisions, end); a
         :class:`~hdsearch.callbacks.TrackingCallback` such as
-        :class:`~hdsearch.callbacks.MLflowCallback` also hears when the fit
-        starts and ends, and mirrors the search elsewhere as it runs.
+        :class:`~hdsearch.callbacks.MLflowCallback` mirrors the search
+        elsewhere as it runs.
     progress_bar : bool, default=False
         Show a progress bar (tqdm's ``auto`` flavour, from the ``progress``
         extra; plain lines on stderr without tqdm): trials ended, completed,
