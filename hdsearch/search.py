@@ -42,10 +42,10 @@ from ._cv_results import (
 )
 from ._experiment import open_recorder, warm_start_trials
 from ._fast_scoring import fast_scorer
+from ._fit_hooks import FitSetup, fit_hooks
 from ._fit_tasks import NoFitTasks, fit_tasks
 from ._refit import refit_trial, show_warnings
 from ._scoring import EstimatorScore
-from ._fit_hooks import FitSetup, fit_hooks
 from .callbacks import check_callbacks
 from .engine import Budget, Evaluation, WaveEngine
 from .policy import BasePolicy, make_policy
