@@ -3,7 +3,9 @@
 ``HyperDriveSearchCV.fit`` asks this module for an :class:`Experiment` when
 ``storage`` is set: the spec says everything that decides the results, so a
 fit with the same spec under the same name resumes, and a different spec is
-an error. Nothing here runs estimators.
+an error; its :class:`ExperimentRecorder` is the
+:class:`~hdsearch._hooks.SearchCallback` that writes every wave to the store.
+Nothing here runs estimators.
 """
 
 import hashlib
@@ -14,6 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ._fingerprint import data_fingerprint
+from ._hooks import SearchCallback
 from .store import open_store
 
 #: The logger that announces resumes (INFO).
@@ -152,7 +155,7 @@ class ResumeSummary:
         )
 
 
-class ExperimentRecorder:
+class ExperimentRecorder(SearchCallback):
     """Open (or resume) an experiment and write every wave to it.
 
     Parameters
@@ -186,10 +189,48 @@ class ExperimentRecorder:
         ended = sum(trial.ended for trial in trials)
         return ResumeSummary(self.name, self.store.path, len(trials), ended, max_total_runs)
 
-    def __call__(self, report):
-        """Wave listener: the wave's changes in one transaction."""
+    def on_wave_recorded(self, report, stop_reason=None):
+        """Write the wave's changes in one transaction."""
         self.store.write_wave(self.name, report.changed, report.new_results)
-        return False
+
+
+def open_recorder(search, space, sampling, policy, resource, splits, X, y, fit_params, max_total_runs):
+    """The search's :class:`ExperimentRecorder`, its experiment opened (or resumed); None without ``storage``.
+
+    Parameters
+    ----------
+    search, space, sampling, policy, resource, splits, X, y, fit_params
+        As :func:`spec_of` takes them.
+    max_total_runs : int
+        This fit's budget.
+    """
+    if search.storage is None:
+        return None
+    spec = spec_of(search, space, sampling, policy, resource, splits, X, y, fit_params)
+    run_settings = {"max_total_runs": max_total_runs, "max_duration": search.max_duration}
+    return ExperimentRecorder(search.storage, search.experiment_name, spec, run_settings)
+
+
+def restore_from_store(engine, recorder, max_total_runs, verbose):
+    """Restore ``engine`` from the stored trials and announce the resume; its :class:`ResumeSummary`.
+
+    The announcement goes to the ``hdsearch`` logger (INFO) and, with
+    ``verbose > 0``, is printed.
+
+    Returns
+    -------
+    ResumeSummary or None
+        None without a recorder, or for a new experiment.
+    """
+    if recorder is None:
+        return None
+    engine.restore(recorder.load())
+    resume = recorder.resume_summary(engine.trials, max_total_runs)
+    if resume is not None:
+        logger.info("%s", resume)
+        if verbose > 0:
+            print(f"[hdsearch] {resume}", flush=True)
+    return resume
 
 
 def warm_start_trials(resume_from, store, current_name):

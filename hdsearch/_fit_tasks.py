@@ -9,8 +9,13 @@ fold``. With a per-fold resource (``PartialFit``, ``WarmStart``,
 ``Subsample``) a fold's model moves through several worker calls, so only the
 fit, search and refit tasks are reported.
 
-hdsearch's own ``callbacks`` parameter (after every wave) is a different,
-older mechanism and is unaffected.
+How this relates to hdsearch's own callbacks: the ``callbacks`` parameter
+follows the one protocol, :class:`~hdsearch.callbacks.SearchCallback`, whose
+moments are the search's (fit start, waves, fit end) and run in the parent
+process. scikit-learn's callbacks (``set_callbacks``) are scikit-learn's
+API, with scikit-learn's task tree: they also reach the estimators fitted in
+the workers, which get their task through :meth:`FitTasks.worker_kwargs`.
+The two are independent; neither calls the other.
 """
 
 from contextlib import contextmanager, nullcontext

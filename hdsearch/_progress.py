@@ -1,8 +1,8 @@
 """Progress of a running search: a tqdm bar, or plain lines when tqdm is absent.
 
-Both are wave listeners (see ``engine.WaveReport``): they count ended trials
-against ``max_total_runs`` and show completed, terminated and failed trials
-and the best score so far. The plain lines come at most one a second (a
+A :class:`~hdsearch._hooks.SearchCallback`: at every wave end it counts ended
+trials against ``max_total_runs`` and shows completed, terminated and failed
+trials and the best score so far. The plain lines come at most one a second (a
 search may run hundreds of short waves), and the last state is always shown.
 """
 
@@ -10,6 +10,7 @@ import math
 import sys
 import time
 
+from ._hooks import SearchCallback
 from .trials import COMPLETED, FAILED, TERMINATED
 
 
@@ -22,8 +23,11 @@ def _summary(trials, metric_scores):
     return sum(counts.values()), text
 
 
-class ProgressReporter:
+class ProgressReporter(SearchCallback):
     """Show the search's progress after every wave.
+
+    The bar opens at :meth:`on_fit_start` (or the first wave, when called
+    directly) and closes at :meth:`on_search_end`.
 
     Parameters
     ----------
@@ -51,9 +55,21 @@ class ProgressReporter:
         self.stream = sys.stderr if stream is None else stream
         self.min_interval = min_interval
         self.clock = clock
+        self.resume = resume
         self._last_printed = None
         self._pending = None
         self._bar = None
+        self._opened = False
+
+    def on_fit_start(self, context):
+        """Open the bar (or print the resume announcement, in plain text)."""
+        self._open()
+
+    def _open(self):
+        if self._opened:
+            return
+        self._opened = True
+        resume = self.resume
         try:
             from tqdm.auto import tqdm
         except ImportError:  # the plain-text fallback
@@ -62,9 +78,16 @@ class ProgressReporter:
             return
         description = "hdsearch" if resume is None else f"hdsearch (resumed: {resume.found} trials found)"
         initial = 0 if resume is None else resume.ended
-        self._bar = tqdm(total=total, initial=initial, unit="trial", desc=description, file=self.stream)
+        self._bar = tqdm(total=self.total, initial=initial, unit="trial", desc=description, file=self.stream)
 
-    def __call__(self, report):
+    def on_wave_end(self, report):
+        """Show the wave's state; never asks to stop.
+
+        Parameters
+        ----------
+        report : WaveReport
+        """
+        self._open()
         ended, text = _summary(report.trials, self.completed_scores(report.trials))
         if self._bar is not None:
             self._bar.update(ended - self._bar.n)
@@ -79,6 +102,12 @@ class ProgressReporter:
     def _print_pending(self, now):
         print(self._pending, file=self.stream, flush=True)
         self._pending, self._last_printed = None, now
+
+    __call__ = on_wave_end
+
+    def on_search_end(self):
+        """Close the bar."""
+        self.close()
 
     def close(self):
         """Close the bar, or print the last line if it was held back; safe to call twice."""

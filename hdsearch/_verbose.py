@@ -6,16 +6,17 @@ resource, no policy, every trial started at once) prints exactly
 totalling 12 fits``, and nothing per wave. Any other search prints one line
 of what it will do when it starts, and one line per wave of the trials it
 started and ended (the policy's reasons follow, one line per terminated
-trial).
+trial). A :class:`~hdsearch._hooks.SearchCallback`.
 """
 
 from collections import Counter
 
+from ._hooks import SearchCallback
 from .trials import ENDED_STATUSES
 
 
-class VerboseLines:
-    """The engine's announcer and a wave listener that print the search's progress.
+class VerboseLines(SearchCallback):
+    """Print the search's plan when its trials first start, and each wave's changes.
 
     Parameters
     ----------
@@ -30,7 +31,7 @@ class VerboseLines:
         self._n_seen = 0
         self._ended = set()
 
-    def announce(self, engine, new_trials, sampler_exhausted):
+    def on_trials_started(self, engine, new_trials, sampler_exhausted):
         """Print the plan at the engine's first call; later calls print nothing.
 
         Parameters
@@ -66,19 +67,25 @@ class VerboseLines:
         )
         return line + (f"; resuming after {len(restored)} stored trials" if restored else "")
 
-    def __call__(self, report):
-        """Print what the wave changed; never asks to stop.
+    def on_wave_end(self, report):
+        """Print what the wave changed, then why the policy stopped each trial; never asks to stop.
 
         Parameters
         ----------
         report : WaveReport
         """
+        self._print_changes(report)
+        for trial_id, _, reason in report.terminated:
+            print(f"[trial {trial_id}] terminated: {reason}")
+        return False
+
+    def _print_changes(self, report):
         started = report.trials[self._n_seen:]
         self._n_seen = len(report.trials)
         ended = [t for t in report.changed if t.status in ENDED_STATUSES and t.trial_id not in self._ended]
         self._ended.update(t.trial_id for t in ended)
         if self._one_wave:
-            return False
+            return
         counts = Counter(t.status for t in ended)
         parts = []
         if started:
@@ -88,7 +95,6 @@ class VerboseLines:
         running = sum(not t.ended for t in report.trials)
         parts.append(f"{running} running, {len(report.trials)} started so far")
         print(f"[wave {report.wave}] " + "; ".join(parts))
-        return False
 
 
 def _grid_line(engine, new_trials):

@@ -1,13 +1,17 @@
-"""Callbacks: code of yours that runs after every wave and may end the search.
+"""Callbacks: code of yours that follows a search and may end it.
 
-A callback is any callable taking a :class:`WaveSnapshot`. Returning True, or
-raising :class:`StopSearch`, ends the search cleanly after that wave: trials
-still running are marked terminated and everything finished is kept, refit
+Every callback follows one protocol, :class:`SearchCallback` (fit start,
+trials started, wave end, wave recorded, search end, fit end). The simplest
+callback is any callable taking a :class:`WaveSnapshot`, adapted to the
+protocol by :class:`CallableCallback`: returning True, or raising
+:class:`StopSearch`, ends the search cleanly after that wave: trials still
+running are marked terminated and everything finished is kept, refit
 included. Two are shipped: :class:`StopWhenScoreReaches` and
 :class:`EarlyStopOnPlateau`.
 
-A :class:`TrackingCallback` follows the whole fit (start, every wave, end) to
-mirror it elsewhere; :class:`MLflowCallback` (the ``tracking`` extra) tracks a
+A :class:`TrackingCallback` follows the whole fit to mirror it elsewhere;
+:class:`MLflowCallback` (the ``tracking`` extra, in
+:mod:`hdsearch.integrations.mlflow`, imported only when named) tracks a
 search in MLflow.
 """
 
@@ -15,14 +19,17 @@ import math
 from dataclasses import dataclass
 
 from ._config import ConfigObject
-from ._mlflow import MLflowCallback
-from ._tracking import FitContext, TrackingCallback, TrackingWarning
+from ._hooks import CallbackList, FitContext, SearchCallback
+from ._tracking import TrackingCallback, TrackingWarning
 from .trials import COMPLETED
 
 __all__ = [
+    "CallableCallback",
+    "CallbackList",
     "EarlyStopOnPlateau",
     "FitContext",
     "MLflowCallback",
+    "SearchCallback",
     "StopSearch",
     "StopWhenScoreReaches",
     "TrackingCallback",
@@ -91,6 +98,12 @@ class StopWhenScoreReaches(ConfigObject):
         best = snapshot.best
         return best is not None and best.score >= self.threshold
 
+    def check_arguments(self):
+        """Raise ``ValueError`` unless ``threshold`` is a finite number."""
+        threshold = self.threshold
+        if not (isinstance(threshold, (int, float)) and not isinstance(threshold, bool) and math.isfinite(threshold)):
+            raise ValueError(f"StopWhenScoreReaches: threshold must be a finite number, got threshold={threshold!r}")
+
 
 class EarlyStopOnPlateau(ConfigObject):
     """End the search when ``patience`` completed trials in a row improve nothing.
@@ -123,6 +136,36 @@ class EarlyStopOnPlateau(ConfigObject):
                 since_improvement += 1
         return since_improvement >= self.patience
 
+    def check_arguments(self):
+        """Raise ``ValueError`` unless ``patience`` is an int >= 1 and ``min_delta`` >= 0."""
+        patience, min_delta = self.patience, self.min_delta
+        if not (isinstance(patience, int) and not isinstance(patience, bool) and patience >= 1):
+            raise ValueError(f"EarlyStopOnPlateau: patience must be an int >= 1, got patience={patience!r}")
+        if not (isinstance(min_delta, (int, float)) and min_delta >= 0):
+            raise ValueError(f"EarlyStopOnPlateau: min_delta must be >= 0, got min_delta={min_delta!r}")
+
+
+class CallableCallback(SearchCallback):
+    """A plain callback (a callable taking a :class:`WaveSnapshot`) as a :class:`SearchCallback`.
+
+    Parameters
+    ----------
+    function : callable
+        Called at every wave end with the wave's :class:`WaveSnapshot`;
+        returning True or raising :class:`StopSearch` ends the search.
+    engine : WaveEngine
+        Reads the trials as observations (the warm-start trials left out).
+    """
+
+    def __init__(self, function, engine):
+        self.function = function
+        self.engine = engine
+
+    def on_wave_end(self, report):
+        """Call the function on the wave's snapshot; True when it asks to stop."""
+        snapshot = WaveSnapshot(report.wave, tuple(self.engine.observations(include_prior=False)))
+        return run_callbacks([self.function], snapshot)
+
 
 def check_callbacks(callbacks):
     """Validate the ``callbacks`` parameter; return a list.
@@ -130,30 +173,17 @@ def check_callbacks(callbacks):
     Raises
     ------
     ValueError
-        Naming the first entry that is not callable, or a bad argument of a
-        shipped callback.
+        Naming the first entry that is neither callable nor a
+        :class:`SearchCallback`, or a bad argument of a shipped callback.
     """
     if callbacks is None:
         return []
     callbacks = list(callbacks)
     for callback in callbacks:
-        if not callable(callback):
+        if not (callable(callback) or isinstance(callback, SearchCallback)):
             raise ValueError(f"callbacks must hold callables, got {callback!r}")
-        if isinstance(callback, EarlyStopOnPlateau):
-            if not (isinstance(callback.patience, int) and not isinstance(callback.patience, bool)
-                    and callback.patience >= 1):
-                raise ValueError(f"EarlyStopOnPlateau: patience must be an int >= 1, got patience={callback.patience!r}")
-            if not (isinstance(callback.min_delta, (int, float)) and callback.min_delta >= 0):
-                raise ValueError(f"EarlyStopOnPlateau: min_delta must be >= 0, got min_delta={callback.min_delta!r}")
-        if isinstance(callback, MLflowCallback):
-            callback._check_arguments()
-        if isinstance(callback, StopWhenScoreReaches) and not (
-            isinstance(callback.threshold, (int, float)) and not isinstance(callback.threshold, bool)
-            and math.isfinite(callback.threshold)
-        ):
-            raise ValueError(
-                f"StopWhenScoreReaches: threshold must be a finite number, got threshold={callback.threshold!r}"
-            )
+        if isinstance(callback, (SearchCallback, StopWhenScoreReaches, EarlyStopOnPlateau)):
+            callback.check_arguments()
     return callbacks
 
 
@@ -169,3 +199,12 @@ def run_callbacks(callbacks, snapshot):
         except StopSearch:
             stop = True
     return stop
+
+
+def __getattr__(name):
+    # MLflowCallback lives with the integrations: imported only when named.
+    if name == "MLflowCallback":
+        from .integrations.mlflow import MLflowCallback
+
+        return MLflowCallback
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,12 +9,13 @@ the line, and exit with status 2 and no traceback.
 
 import argparse
 import csv
-import json
 import os
 import sys
 import time
 import warnings
 from pathlib import Path
+
+from ._export import csv_value, write_cv_results_csv
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -60,45 +61,13 @@ def write_run_folder(search, out):
     return paths
 
 
-def write_cv_results_csv(path, columns):
-    """Write ``cv_results_`` as CSV: one column per key, one row per trial (masked values empty).
-
-    Parameters
-    ----------
-    path : str or Path
-    columns : dict
-        A search's ``cv_results_``.
-    """
-    keys = list(columns)
-    n_rows = len(columns["params"])
-    with open(path, "w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
-        writer.writerow(keys)
-        for i in range(n_rows):
-            writer.writerow([_csv_value(columns[key], i) for key in keys])
-
-
-def _csv_value(column, i):
-    import numpy as np
-
-    value = column[i]
-    if value is np.ma.masked:
-        return ""
-    return json.dumps(value, default=repr, sort_keys=True) if isinstance(value, dict) else _plain(value)
-
-
-def _plain(value):
-    item = getattr(value, "item", None)
-    return item() if callable(item) and getattr(value, "ndim", 1) == 0 else value
-
-
 def _write_rows(path, rows):
     keys = list(rows[0]) if rows else ["rank", "trial_id", "status", "score", "n_intervals", "time", "params"]
     with open(path, "w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
         writer.writerow(keys)
         for row in rows:
-            writer.writerow([_csv_value([row[key]], 0) for key in keys])
+            writer.writerow([csv_value([row[key]], 0) for key in keys])
 
 
 def _print_outcome(search, paths, top):

@@ -303,6 +303,20 @@ class WaveReport:
     terminated: list
 
 
+class NoHooks:
+    """The engine's hooks when nothing listens: the three calls a hooks object answers."""
+
+    def trials_started(self, engine, new_trials, sampler_exhausted):
+        """At the start of every wave, once its new trials (maybe none) are started."""
+
+    def wave_ended(self, report):
+        """After every wave, once the policy has been applied; True ends the search ("callback")."""
+        return False
+
+    def wave_recorded(self, report):
+        """Last in every wave, with the trials a time limit or a callback stopped."""
+
+
 class WaveEngine:
     """Move trials from the sampler through the workers, one wave at a time.
 
@@ -318,14 +332,6 @@ class WaveEngine:
     primary_metric : str or None
         The metric the policy compares; None means ``"score"``, or the first
         metric of a callable multi-metric scorer.
-    listeners : list of callable, default=()
-        Each is called as ``listener(report)`` with a :class:`WaveReport`
-        after every wave, once the policy has been applied. A listener that
-        returns True ends the search after that wave.
-    recorder : callable, default=None
-        Called last after every wave, as ``recorder(report)``, with every
-        change of the wave, the trials a time limit or a listener stopped
-        included (the experiment store).
     prior_trials : list of Trial, default=()
         Ended trials of other experiments (warm start): the policy compares
         against them and the sampling sees them, but they are not run.
@@ -343,13 +349,15 @@ class WaveEngine:
         its last folds, where a worker would otherwise wait for the wave to
         end (with two workers or more). The search sets it when it refits
         its best trial by rank.
+    hooks : object, default=None
+        What hears the waves (see :class:`NoHooks` for the three calls);
+        None hears nothing. The search sets :attr:`hooks` once the engine
+        is restored, as the callbacks read it.
 
     Attributes
     ----------
-    announce : callable or None
-        Called as ``announce(engine, new_trials, sampler_exhausted)`` at the
-        start of every wave, once the wave's new trials (maybe none) are
-        started: what ``verbose`` prints. None (the default) prints nothing.
+    hooks : object
+        As given, or a :class:`NoHooks`.
     stop_reason : str or None
         Why the search ended early: ``"max_duration"``, ``"callback"``, or
         None when it ran out of trials.
@@ -359,21 +367,19 @@ class WaveEngine:
         none ran.
     """
 
-    def __init__(self, evaluation, sampler, budget, policy=None, primary_metric=None, listeners=(),
-                 prior_trials=(), recorder=None, curves="decisions", run_ahead=None, refit_early=False):
+    def __init__(self, evaluation, sampler, budget, policy=None, primary_metric=None,
+                 prior_trials=(), curves="decisions", run_ahead=None, refit_early=False, hooks=None):
         self.evaluation = evaluation
         self.sampler = sampler
         self.budget = budget
         self.policy = policy
         self.primary_metric = primary_metric
-        self.listeners = list(listeners)
-        self.recorder = recorder
+        self.hooks = NoHooks() if hooks is None else hooks
         self.prior_trials = list(prior_trials)
         self.curves = curves
         self.run_ahead = run_ahead
         self.refit_early = refit_early
         self.trials = []
-        self.announce = None
         self.stop_reason = None
         self.early_refit = None
         # Whether the scorer returns a dict, learnt from the first successful
@@ -458,7 +464,7 @@ class WaveEngine:
             self._wave += 1
             if self._out_of_time(start):
                 self.stop_reason = "max_duration"
-            if self._notify_listeners() and self.stop_reason is None:
+            if self.hooks.wave_ended(self._report()) and self.stop_reason is None:
                 self.stop_reason = "callback"
             if self.stop_reason is not None:
                 self._end_running_trials()
@@ -487,26 +493,16 @@ class WaveEngine:
             self._terminated,
         )
 
-    def _notify_listeners(self):
-        """Hand the wave to the listeners; True when one of them asks to stop."""
-        report = self._report()
-        stop = False
-        for listener in self.listeners:
-            stop = bool(listener(report)) or stop
-        return stop
-
     def _record_wave(self):
-        """Give the recorder the whole wave, the trials stopped by a time limit or a callback included."""
-        if self.recorder is not None:
-            self.recorder(self._report())
+        """Give the hooks the whole wave, the trials stopped by a time limit or a callback included."""
+        self.hooks.wave_recorded(self._report())
         self._changed, self._new_results, self._terminated = {}, [], []
 
     # ------------------------------------------------------------ slots
 
     def _fill_slots(self):
         new_trials = self._start_trials()
-        if self.announce is not None:
-            self.announce(self, new_trials, self._sampler_exhausted)
+        self.hooks.trials_started(self, new_trials, self._sampler_exhausted)
 
     def _start_trials(self):
         """Start as many trials as the budget and the sampler allow; return them."""

@@ -1,7 +1,6 @@
 """HyperDriveSearchCV: HyperDrive's experiment as a scikit-learn search estimator."""
 
 import copy
-import numbers
 import os
 import re
 import time
@@ -9,10 +8,9 @@ import warnings
 
 import numpy as np
 from joblib import effective_n_jobs
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, RegressorMixin, clone, is_classifier
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
-from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags, indexable
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
 from sklearn.utils.parallel import Parallel
@@ -22,9 +20,8 @@ from ._checks import (
     check_int_parameters_get_ints,
     check_param_names,
     max_duration_message,
+    warn_if_the_policy_never_acts,
 )
-# fit() calls it by its old name on lines that another part of issue 24 rewrites.
-from ._checks import warn_if_the_policy_never_acts as _warn_if_the_policy_never_acts
 from ._compat import CallbackSupportMixin, inconsistent_splits_message, with_callbacks
 from ._cv_results import (
     build_cv_results,
@@ -32,11 +29,11 @@ from ._cv_results import (
     metric_names_of,
     warn_or_raise_about_fit_failures,
 )
-from ._experiment import ExperimentRecorder, logger, spec_of, warm_start_trials
+from ._experiment import open_recorder, warm_start_trials
 from ._fast_scoring import fast_scorer
+from ._fit_hooks import FitSetup, fit_hooks
 from ._fit_tasks import NoFitTasks, fit_tasks
 from ._fitted import FittedSearchMixin
-from ._progress import ProgressReporter
 from ._refit import refit_trial, show_warnings
 from ._scoring import (
     EstimatorScore,
@@ -46,9 +43,7 @@ from ._scoring import (
     scorer_attribute,
     select_best,
 )
-from ._tracking import FitContext, TrackingCallback
-from ._verbose import VerboseLines
-from .callbacks import WaveSnapshot, check_callbacks, run_callbacks
+from .callbacks import check_callbacks
 from .engine import Budget, Evaluation, WaveEngine
 from .policy import BasePolicy, make_policy
 from .resource import BaseResource, make_resource
@@ -151,16 +146,18 @@ class HyperDriveSearchCV(FittedSearchMixin, MetaEstimatorMixin, CallbackSupportM
         Score of a failed fit; "raise" stops the search with the error.
     return_train_score : bool, default=False
         Also score each fold on its training part.
-    callbacks : list of callable, default=None
-        Each is called after every wave with a read-only
+    callbacks : list of callable or SearchCallback, default=None
+        A callable is called after every wave with a read-only
         :class:`~hdsearch.callbacks.WaveSnapshot` of the trial table.
         Returning True, or raising :class:`~hdsearch.StopSearch`, ends the
         search cleanly after that wave, keeping every result. See
         :class:`~hdsearch.StopWhenScoreReaches` and
         :class:`~hdsearch.EarlyStopOnPlateau`. A
+        :class:`~hdsearch.callbacks.SearchCallback` hears every moment of
+        the fit (start, each wave's trials, results and decisions, end); a
         :class:`~hdsearch.callbacks.TrackingCallback` such as
-        :class:`~hdsearch.callbacks.MLflowCallback` also hears when the fit
-        starts and ends, and mirrors the search elsewhere as it runs.
+        :class:`~hdsearch.callbacks.MLflowCallback` mirrors the search
+        elsewhere as it runs.
     progress_bar : bool, default=False
         Show a progress bar (tqdm's ``auto`` flavour, from the ``progress``
         extra; plain lines on stderr without tqdm): trials ended, completed,
@@ -435,11 +432,7 @@ class HyperDriveSearchCV(FittedSearchMixin, MetaEstimatorMixin, CallbackSupportM
             fit_tasks=tasks,
             searched_params=frozenset(space.param_names),
         )
-        recorder = None
-        if self.storage is not None:
-            spec = spec_of(self, space, sampling, policy, resource, splits, X, y, params)
-            run_settings = {"max_total_runs": max_total_runs, "max_duration": self.max_duration}
-            recorder = ExperimentRecorder(self.storage, self.experiment_name, spec, run_settings)
+        recorder = open_recorder(self, space, sampling, policy, resource, splits, X, y, params, max_total_runs)
         prior = warm_start_trials(
             self.resume_from or [], recorder and recorder.store, recorder and recorder.name
         )
@@ -451,37 +444,13 @@ class HyperDriveSearchCV(FittedSearchMixin, MetaEstimatorMixin, CallbackSupportM
             # report the refit as its own task: both refit in the parent.
             refit_early=bool(self.refit) and not callable(self.refit) and isinstance(tasks, NoFitTasks),
         )
-        _warn_if_the_policy_never_acts(policy, resource, engine.first_decision(), evaluation.n_intervals)
-        resume = None
-        if recorder is not None:
-            engine.restore(recorder.load())
-            resume = recorder.resume_summary(engine.trials, max_total_runs)
-            self._announce(resume)
+        warn_if_the_policy_never_acts(policy, resource, engine.first_decision(), evaluation.n_intervals)
         self.experiment_ = None if recorder is None else recorder.experiment
         self.resource_values_ = tuple(evaluation.reached(k) for k in range(1, evaluation.n_intervals + 1))
-        trackers = [callback for callback in callbacks if isinstance(callback, TrackingCallback)]
-        context = FitContext(
-            search=self,
-            settings=self._settings_text(sampling, policy, resource, max_total_runs, cv),
-            metric=self._primary_metric(metric_names),
-            per_fold=resource.per_fold,
-            n_splits=self.n_splits_,
-            experiment=self.experiment_,
-            trials=tuple(engine.trials),
-            score_name=_score_name(self.scoring, self.estimator),
-            resource_axis=resource.axis_label(),
-            resource_values=self.resource_values_,
-        )
-        for tracker in trackers:
-            tracker.on_fit_start(context)
-        progress = (
-            ProgressReporter(max_total_runs, engine.completed_scores, resume=resume) if self.progress_bar else None
-        )
-        engine.recorder = _recorder_with_trackers(recorder, trackers, engine)
-        plain_callbacks = [c for c in callbacks if not isinstance(c, TrackingCallback)]
-        verbose_lines = VerboseLines(sampling) if self.verbose > 0 else None
-        engine.announce = None if verbose_lines is None else verbose_lines.announce
-        engine.listeners = self._wave_listeners(engine, plain_callbacks, progress, verbose_lines)
+        setup = FitSetup(sampling, policy, resource, max_total_runs, cv, self._primary_metric(metric_names))
+        # Built once the engine is: the callbacks read its restored trials and its curves.
+        hooks = fit_hooks(self, engine, callbacks, recorder, setup)
+        engine.hooks = hooks
         tasks.begin_search(max_subtasks=max_total_runs * self.n_splits_)
         try:
             try:
@@ -501,15 +470,12 @@ class HyperDriveSearchCV(FittedSearchMixin, MetaEstimatorMixin, CallbackSupportM
                 self.trials_ = engine.trials
                 raise
             finally:
-                if progress is not None:
-                    progress.close()
+                hooks.search_end()
             self._finish_fit(trials, prior, metric_names, evaluation, X, y, routed, scorer, engine, tasks)
         except BaseException as exc:
-            for tracker in trackers:
-                tracker.on_fit_end(self, exc)
+            hooks.fit_end(self, exc)
             raise
-        for tracker in trackers:
-            tracker.on_fit_end(self)
+        hooks.fit_end(self)
         return self
 
     def _finish_fit(self, trials, prior, metric_names, evaluation, X, y, routed, scorer, engine, tasks):
@@ -535,49 +501,6 @@ class HyperDriveSearchCV(FittedSearchMixin, MetaEstimatorMixin, CallbackSupportM
             self._refit_best(X, y, routed.estimator.fit, evaluation, engine, tasks)
         self.scorer_ = scorer_attribute(self.estimator, self.scoring, scorer)
         tasks.end()
-
-    def _announce(self, resume):
-        """Log a resume on the ``hdsearch`` logger (INFO) and, with ``verbose > 0``, print it."""
-        if resume is None:
-            return
-        logger.info("%s", resume)
-        if self.verbose > 0:
-            print(f"[hdsearch] {resume}", flush=True)
-
-    def _settings_text(self, sampling, policy, resource, max_total_runs, cv):
-        """The settings a tracking backend records, as text."""
-        estimator = self.estimator
-        return {
-            "estimator": f"{type(estimator).__module__}.{type(estimator).__qualname__}",
-            "sampling": repr(sampling),
-            "policy": repr(policy),
-            "resource": repr(resource),
-            "curves": self.curves,
-            "max_total_runs": str(max_total_runs),
-            "max_concurrent_runs": str(self.max_concurrent_runs),
-            "max_duration": str(self.max_duration),
-            "cv": _describe_cv(cv, self.cv, self.n_splits_),
-            "scoring": repr(self.scoring),
-            "refit": repr(self.refit),
-            "random_state": repr(self.random_state),
-            "error_score": repr(self.error_score),
-            "return_train_score": str(self.return_train_score),
-        }
-
-    def _wave_listeners(self, engine, callbacks, progress, verbose_lines):
-        """What runs after every wave: the verbose lines, the progress bar, the callbacks."""
-        listeners = []
-        if verbose_lines is not None:
-            listeners += [verbose_lines, _print_terminations]
-        if progress is not None:
-            listeners.append(progress)
-        if callbacks:
-            listeners.append(
-                lambda report: run_callbacks(
-                    callbacks, WaveSnapshot(report.wave, tuple(engine.observations(include_prior=False)))
-                )
-            )
-        return listeners
 
     def _check_experiment(self):
         """Validate everything that can be checked before any fit starts."""
@@ -692,64 +615,5 @@ class HyperDriveSearchCV(FittedSearchMixin, MetaEstimatorMixin, CallbackSupportM
 
 # What joblib's pre_dispatch strings look like: "all", "2*n_jobs", "n_jobs + 2", "8".
 _PRE_DISPATCH = re.compile(r"all|\d+|(\d+\s*\*\s*)?n_jobs(\s*[*+-]\s*\d+)?")
-
-
-def _describe_cv(splitter, cv, n_splits):
-    """The splitter used, as short text: ``"5-fold StratifiedKFold"``, ``"3 splits of ShuffleSplit"``.
-
-    Parameters
-    ----------
-    splitter : cross-validator
-        What ``check_cv`` made of ``cv``.
-    cv : int, splitter, iterable or None
-        The ``cv`` parameter as given.
-    n_splits : int
-    """
-    if not (cv is None or isinstance(cv, numbers.Integral) or hasattr(cv, "split")):
-        return f"{n_splits} splits given as a {type(cv).__name__}"
-    name = type(splitter).__name__
-    text = f"{n_splits}-fold {name}" if name.endswith("KFold") else f"{n_splits} splits of {name}"
-    if getattr(splitter, "shuffle", False):
-        text += f", shuffled with random_state={splitter.random_state!r}"
-    return text
-
-
-def _score_name(scoring, estimator):
-    """What a single-metric search's ``score`` is: the scoring string, or the estimator's own metric.
-
-    ``scoring=None`` scores with ``estimator.score``: ``"accuracy"`` for
-    scikit-learn's classifier mixin, ``"r2"`` for its regressor mixin (a
-    pipeline's final step decides), ``"score"`` for any other ``score``
-    method and for a callable scorer.
-    """
-    if isinstance(scoring, str):
-        return scoring
-    if scoring is not None:
-        return "score"
-    while isinstance(estimator, Pipeline):
-        estimator = estimator.steps[-1][1]
-    own_score = getattr(type(estimator), "score", None)
-    if own_score is ClassifierMixin.score:
-        return "accuracy"
-    return "r2" if own_score is RegressorMixin.score else "score"
-
-
-def _recorder_with_trackers(recorder, trackers, engine):
-    """The engine's recorder: the store first, then every tracking callback."""
-    if not trackers:
-        return recorder
-
-    def record(report):
-        if recorder is not None:
-            recorder(report)
-        for tracker in trackers:
-            tracker.on_wave(report, engine.stop_reason)
-
-    return record
-
-
-def _print_terminations(report):
-    for trial_id, _, reason in report.terminated:
-        print(f"[trial {trial_id}] terminated: {reason}")
 
 

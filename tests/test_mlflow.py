@@ -316,14 +316,14 @@ def test_the_score_is_named_after_the_scoring_or_the_estimators_own_metric(scori
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from hdsearch.search import _score_name
+    from hdsearch._fit_hooks import score_name
 
     estimators = {
         "classifier": LogisticRegression(),
         "regressor pipeline": make_pipeline(StandardScaler(), Ridge()),
         "own score": Fixed(),
     }
-    assert _score_name(scoring, estimators[estimator]) == name
+    assert score_name(scoring, estimators[estimator]) == name
 
 
 def test_a_resumed_search_keeps_stepping_by_the_resource(tracking_uri, tmp_path, monkeypatch):

@@ -1,5 +1,8 @@
 """MLflowCallback: a search as an MLflow parent run with one child run per trial.
 
+Also reachable as ``hdsearch.callbacks.MLflowCallback``; this module (and
+mlflow) is imported only when the callback is used.
+
 Everything goes through one ``mlflow.MlflowClient`` with explicit run ids, so
 the runs land in the tracking store the callback names, whatever run is active.
 A failing MLflow call never stops the search: it is reported as a
@@ -19,8 +22,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._tracking import TrackingCallback, TrackingWarning, interval_scores
-from .trials import COMPLETED, ENDED_STATUSES, FAILED, TERMINATED
+from .._export import write_cv_results_csv
+from .._tracking import TrackingCallback, TrackingWarning, interval_scores
+from ..report import write_report
+from ..trials import COMPLETED, ENDED_STATUSES, FAILED, TERMINATED
 
 _TRACKING_EXTRA_MESSAGE = (
     "MLflowCallback needs mlflow, which comes with the 'tracking' extra: "
@@ -135,7 +140,7 @@ class MLflowCallback(TrackingCallback):
             ``log_best_model`` when invalid, or ``tracking_uri`` when MLflow
             cannot open it; before any trial runs.
         """
-        self._check_arguments()
+        self.check_arguments()
         self._session = _Session(self, context)
         self.run_id_ = self._session.parent_id
         self.experiment_id_ = self._session.experiment_id
@@ -150,7 +155,8 @@ class MLflowCallback(TrackingCallback):
         session.finish(search, error)
         self.model_uri_ = session.model_uri
 
-    def _check_arguments(self):
+    def check_arguments(self):
+        """Raise ``ValueError`` naming ``tracking_uri``, ``experiment_name`` or ``log_best_model`` when invalid."""
         uri = self.tracking_uri
         if not (uri is None or (isinstance(uri, (str, os.PathLike)) and str(uri))):
             raise ValueError(
@@ -407,9 +413,6 @@ class _Session:
         self._log(self.parent_id, metrics=metrics, params=params, tags=tags)
 
     def _log_artifacts(self, search):
-        from .cli import write_cv_results_csv
-        from .report import write_report
-
         with tempfile.TemporaryDirectory() as folder:
             results = os.path.join(folder, "cv_results.csv")
             report = os.path.join(folder, "report.html")
