@@ -13,7 +13,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils import estimator_html_repr
 
 from hdsearch import BanditPolicy, HyperDriveSearchCV, PartialFit, choice, loguniform, report
-from hdsearch._view import experiment_view
+from hdsearch.report._view import experiment_view
 from hdsearch.store import open_store
 from hdsearch.trials import FoldResult, Trial
 
