@@ -72,6 +72,7 @@ class ExperimentMismatchError(ValueError):
 
 
 def check_name(name):
+    """Raise naming ``experiment_name`` unless ``name`` is a non-empty str."""
     if not isinstance(name, str) or not name:
         raise InvalidParameterError(f"experiment_name must be a non-empty str, got experiment_name={name!r}.")
 
@@ -129,6 +130,7 @@ def _shortened(text, limit=_MAX_SHOWN_CHARS):
 
 
 def trial_row(name, trial):
+    """The ``trials`` table row of ``trial`` in experiment ``name``; raise naming a value pickle refuses."""
     try:
         params_pickle = pickle.dumps(trial.params, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as exc:
@@ -151,6 +153,7 @@ def trial_row(name, trial):
 
 
 def interval_row(name, trial_id, result):
+    """The ``intervals`` table row of one result; raise naming a score that is not a number."""
     where = f"trial {trial_id}, interval {result.interval}, fold {result.fold}"
     return (
         name,
@@ -195,6 +198,7 @@ def _scores_from_json(text):
 
 
 def fold_result(row):
+    """The :class:`~hdsearch.trials.FoldResult` an ``intervals`` row (from ``fold`` on) holds."""
     fold, interval, test_scores, train_scores, fit_time, score_time, error = row
     return FoldResult(
         fold, interval, _scores_from_json(test_scores), _scores_from_json(train_scores),

@@ -1,5 +1,10 @@
 """The experiment store: experiments, trials and intervals in one SQLite file.
 
+This module owns the store's API: open or resume an experiment, write a wave,
+read trials back. The file itself (schema, checks, transactions) is in
+``_store_file``, how values become rows in ``_store_rows``, and the trial
+table of :func:`load_experiment` in ``_trial_table``.
+
 The store is the embedded default of hdsearch: the standard library's
 ``sqlite3`` in WAL mode, no server. It records every finished interval as it
 happens, one wave per transaction, so a crash or an interrupt never leaves
@@ -41,15 +46,15 @@ import time
 from dataclasses import dataclass
 
 from ._store_file import (
-    INSERT_INTERVAL,
-    UPSERT_TRIAL,
     APPLICATION_ID,
+    INSERT_INTERVAL,
     SCHEMA_VERSION,
+    UPSERT_TRIAL,
     application_id,
     check_existing_file,
+    connect,
     path_from_storage,
     transaction,
-    connect,
 )
 from ._store_rows import (
     ExperimentMismatchError,

@@ -204,6 +204,7 @@ def best_at_bound(source, metric=None):
 
 
 def bound_marks(row, at_bound):
+    """``{param: " (at upper bound)"}`` for the values of ``row`` that ``at_bound`` names."""
     if not at_bound or row["trial_id"] != at_bound[0].trial_id:
         return {}
     return {found.name: f" (at {found.side} bound)" for found in at_bound}
@@ -259,6 +260,7 @@ def _best_completed(view):
 
 
 def summary_items(info):
+    """The :func:`summary` as ``(label, text)`` pairs, in the order the text and HTML forms show them."""
     budget = f"{info['n_trials']} trials / max_total_runs {info['max_total_runs']}"
     statuses = f"{info['completed']} completed, {info['terminated']} terminated, {info['failed']} failed"
     if info["running"]:

@@ -41,4 +41,5 @@ def load_matplotlib():
 
 
 def score_label(view):
+    """The score axis title: the metric, as a mean CV score."""
     return f"{view.metric} (mean CV score)"
