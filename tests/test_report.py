@@ -494,7 +494,7 @@ def test_a_best_value_inside_its_range_gets_no_warning():
 
 
 def test_at_bound_reads_each_range_in_its_own_scale():
-    from hdsearch._bounds import params_at_bound
+    from hdsearch.report._bounds import params_at_bound
     from hdsearch.space import loguniform as log_range
     from hdsearch.space import randint
 

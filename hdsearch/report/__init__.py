@@ -3,6 +3,7 @@
 The package, in the shape of Optuna's ``visualization``: :mod:`._view` reads
 any source into one :class:`~hdsearch.report._view.ExperimentView`;
 :mod:`.tables` holds the leaderboard and the summary; :mod:`.page` the HTML;
+:mod:`._bounds` the at-a-bound check;
 :mod:`.static` one matplotlib chart per module, found by name in
 :data:`STATIC_CHARTS`; :mod:`.interactive` the plotly charts, found by name
 in :data:`INTERACTIVE_CHARTS`.

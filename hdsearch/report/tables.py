@@ -8,7 +8,7 @@ Their HTML forms are in :mod:`hdsearch.report.page`.
 
 import math
 
-from .._bounds import params_at_bound
+from ._bounds import params_at_bound
 from ..trials import COMPLETED, TERMINATED
 from ._view import experiment_view, intervals_saved, status_counts
 
