@@ -19,13 +19,13 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .. import resource as _resource
-from ._bounds import bounded_expressions, bounded_expressions_from_spec
 from ..policy import make_policy
 from ..resource import make_resource
 from ..sampling import make_sampling
 from ..space import Space
 from ..store import open_store
 from ..trials import COMPLETED, TERMINATED, Schedule, Trial
+from ._bounds import bounded_expressions, bounded_expressions_from_spec
 
 LINEAR = "linear"
 LOG = "log"

@@ -8,8 +8,8 @@ Their HTML forms are in :mod:`hdsearch.report.page`.
 
 import math
 
-from ._bounds import params_at_bound
 from ..trials import COMPLETED, TERMINATED
+from ._bounds import params_at_bound
 from ._view import experiment_view, intervals_saved, status_counts
 
 LEADERBOARD_COLUMNS = ["rank", "trial_id", "status", "score", "n_intervals", "time"]

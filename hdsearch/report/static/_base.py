@@ -43,3 +43,8 @@ def load_matplotlib():
 def score_label(view):
     """The score axis title: the metric, as a mean CV score."""
     return f"{view.metric} (mean CV score)"
+
+
+def option_label(option):
+    """A tick label for a choice's option: a float to 4 significant digits, anything else as text."""
+    return f"{option:.4g}" if isinstance(option, float) else str(option)

@@ -4,7 +4,7 @@ import math
 
 from ...trials import TERMINATED
 from .._view import CATEGORICAL, LOG, category_index, experiment_view
-from ._base import load_matplotlib, score_label
+from ._base import load_matplotlib, option_label, score_label
 
 
 def plot_parallel_coordinates(source, metric=None):
@@ -75,17 +75,13 @@ def _param_axis(base, name, view, index, n_axes):
 def _categorical_axis(ax, name, axis):
     n = len(axis.options)
     ax.set_ylim(-0.5, n - 0.5)
-    ax.set_yticks(range(n), [_label(option) for option in axis.options])
+    ax.set_yticks(range(n), [option_label(option) for option in axis.options])
 
     def position(trial):
         index = category_index(axis, trial.params[name]) if name in trial.params else None
         return math.nan if index is None else (index + 0.5) / n
 
     return position
-
-
-def _label(option):
-    return f"{option:.4g}" if isinstance(option, float) else str(option)
 
 
 def _score_axis(base, view, index, limits):

@@ -3,8 +3,7 @@
 import math
 
 from .._view import CATEGORICAL, LOG, category_index, experiment_view
-from ._base import STATUS_COLORS, STATUS_MARKERS, load_matplotlib, score_label
-from .parallel_coordinates import _label
+from ._base import STATUS_COLORS, STATUS_MARKERS, load_matplotlib, option_label, score_label
 
 
 def plot_param_scores(source, metric=None):
@@ -57,7 +56,7 @@ def _plot_param(ax, name, view):
             xs, ys = zip(*points)
             ax.plot(xs, ys, linestyle="none", marker=marker, color=STATUS_COLORS[status], alpha=0.8, label=status)
     if axis.kind == CATEGORICAL:
-        ax.set_xticks(range(len(axis.options)), [_label(o) for o in axis.options])
+        ax.set_xticks(range(len(axis.options)), [option_label(o) for o in axis.options])
         ax.set_xlim(-0.5, len(axis.options) - 0.5)
     elif axis.kind == LOG and all(t.params[name] > 0 for t in view.trials if name in t.params):
         ax.set_xscale("log")
