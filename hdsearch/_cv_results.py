@@ -13,6 +13,8 @@ from numpy.ma import MaskedArray
 from scipy.stats import rankdata
 from sklearn.exceptions import FitFailedWarning
 
+from .trials import Schedule
+
 
 def metric_names_of(trials, multimetric):
     """Metric names in the order the first successful fold reported them."""
@@ -97,23 +99,55 @@ def _failure_summary(errors):
 
 
 def build_cv_results(trials, n_splits, metric_names, return_train_score, evaluation=None):
+    """The ``cv_results_`` dict of a finished search, for callers that pass ``n_splits`` and the evaluation.
+
+    :func:`cv_results_of` with the evaluation's schedule (a ``Folds``-like
+    one when there is no evaluation) and its resource amounts.
+
+    Parameters
+    ----------
+    trials : list of Trial
+    n_splits : int
+    metric_names : list of str
+    return_train_score : bool
+    evaluation : Evaluation, default=None
+        Gives the schedule and the resource, for ``n_intervals`` and
+        ``resource_reached``.
+
+    Returns
+    -------
+    cv_results : dict of str to ndarray or list
+    """
+    if evaluation is None:
+        return cv_results_of(trials, Schedule(False, n_splits, n_splits), metric_names, return_train_score)
+    schedule = getattr(evaluation, "schedule", None) or Schedule(
+        evaluation.resource.per_fold, n_splits, evaluation.n_intervals
+    )
+    return cv_results_of(trials, schedule, metric_names, return_train_score, evaluation.reached)
+
+
+def cv_results_of(trials, schedule, metric_names, return_train_score, resource_at=None):
     """The ``cv_results_`` dict of a finished search.
 
     Parameters
     ----------
     trials : list of Trial
         In trial order; row i of every array is ``trials[i]``.
-    n_splits : int
+    schedule : Schedule
+        The search's schedule: ``n_splits`` split columns, and the
+        ``n_intervals`` column counts :meth:`Trial.intervals_reached`.
     metric_names : list of str
         ``["score"]`` for single-metric scoring.
     return_train_score : bool
-    evaluation : Evaluation, default=None
-        Gives the resource, for ``resource_reached``.
+    resource_at : callable, default=None
+        The resource's amount at interval k (``Evaluation.reached``); with
+        it, a ``resource_reached`` column (0 for a trial with no interval).
 
     Returns
     -------
     cv_results : dict of str to ndarray or list
     """
+    n_splits = schedule.n_splits
     results = {}
     fold_results = [_by_fold(trial, n_splits) for trial in trials]
 
@@ -137,19 +171,16 @@ def build_cv_results(trials, n_splits, metric_names, return_train_score, evaluat
             _store(results, f"train_{name}", column(lambda r: r.train_scores[name]), missing, splits=True)
     results["status"] = np.array([trial.status for trial in trials], dtype=object)
     results["source"] = np.array([trial.source for trial in trials], dtype=object)
-    per_fold = evaluation is not None and evaluation.resource.per_fold
-    reached = [trial.n_intervals_reached(per_fold, n_splits) for trial in trials]
+    reached = [trial.intervals_reached(schedule) for trial in trials]
     results["n_intervals"] = np.array(reached, dtype=np.int64)
-    if evaluation is not None:
-        results["resource_reached"] = np.array(
-            [evaluation.reached(k) if k else 0 for k in reached]
-        )
+    if resource_at is not None:
+        results["resource_reached"] = np.array([resource_at(k) if k else 0 for k in reached])
     return results
 
 
 def _by_fold(trial, n_splits):
     row = [None] * n_splits
-    for result in trial.final_results():
+    for result in trial.last_result_per_fold():
         row[result.fold] = result
     return row
 

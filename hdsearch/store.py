@@ -1,5 +1,10 @@
 """The experiment store: experiments, trials and intervals in one SQLite file.
 
+This module owns the store's API: open or resume an experiment, write a wave,
+read trials back. The file itself (schema, checks, transactions) is in
+``_store_file``, how values become rows in ``_store_rows``, and the trial
+table of :func:`load_experiment` in ``_trial_table``.
+
 The store is the embedded default of hdsearch: the standard library's
 ``sqlite3`` in WAL mode, no server. It records every finished interval as it
 happens, one wave per transaction, so a crash or an interrupt never leaves
@@ -35,153 +40,47 @@ writer chose: open only stores you trust, as with joblib or pickle files.
 """
 
 import json
-import math
-import numbers
-import os
 import pickle
 import sqlite3
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
-import numpy as np
-
-from ._validation import InvalidParameterError
-from .trials import FoldResult, Trial
-
-#: Version of the table layout this module reads and writes.
-SCHEMA_VERSION = 1
-
-#: ``PRAGMA application_id`` of an hdsearch store: ``b"hds1"`` as a big-endian int.
-APPLICATION_ID = int.from_bytes(b"hds1", "big")
-
-_FORMAT = "hdsearch-experiment-store"
-_URL_PREFIX = "sqlite:///"
-_SQLITE_HEADER = b"SQLite format 3\x00"
-_HEADER_SIZE = 100
-_TABLES = ("meta", "experiments", "trials", "intervals")
-_BUSY_TIMEOUT_SECONDS = 60.0
-_MAX_SHOWN_CHARS = 300
-_EMPTY_TABLE_COLUMNS = ["trial_id", "source", "status", "params", "n_intervals", "start_time", "end_time", "error"]
-_NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
-_ABSENT = object()
-
-_SCHEMA = (
-    """CREATE TABLE meta (
-        key TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-    )""",
-    """CREATE TABLE experiments (
-        name TEXT PRIMARY KEY,
-        spec TEXT NOT NULL,
-        created_time REAL NOT NULL
-    )""",
-    """CREATE TABLE trials (
-        experiment TEXT NOT NULL REFERENCES experiments(name),
-        trial_id INTEGER NOT NULL,
-        params_pickle BLOB NOT NULL,
-        params_json TEXT NOT NULL,
-        status TEXT NOT NULL,
-        start_time REAL,
-        end_time REAL,
-        error TEXT,
-        source TEXT NOT NULL,
-        PRIMARY KEY (experiment, trial_id)
-    )""",
-    """CREATE TABLE intervals (
-        row INTEGER PRIMARY KEY,
-        experiment TEXT NOT NULL,
-        trial_id INTEGER NOT NULL,
-        interval INTEGER NOT NULL,
-        fold INTEGER NOT NULL,
-        test_scores TEXT NOT NULL,
-        train_scores TEXT,
-        fit_time REAL NOT NULL,
-        score_time REAL NOT NULL,
-        error TEXT,
-        UNIQUE (experiment, trial_id, interval, fold),
-        FOREIGN KEY (experiment, trial_id) REFERENCES trials(experiment, trial_id)
-    )""",
+from ._store_file import (
+    APPLICATION_ID,
+    INSERT_INTERVAL,
+    SCHEMA_VERSION,
+    UPSERT_TRIAL,
+    application_id,
+    check_existing_file,
+    connect,
+    path_from_storage,
+    transaction,
 )
+from ._store_rows import (
+    ExperimentMismatchError,
+    check_name,
+    fold_result,
+    interval_row,
+    spec_differences,
+    spec_to_json,
+    trial_row,
+)
+from ._trial_table import EMPTY_TABLE_COLUMNS, table_rows
+from .trials import Trial
 
-# Not in _SCHEMA: stores made before it existed get it when opened for writing.
-_RUN_SETTINGS_TABLE = """CREATE TABLE IF NOT EXISTS run_settings (
-        experiment TEXT PRIMARY KEY REFERENCES experiments(name),
-        settings TEXT NOT NULL
-    )"""
+# Defined with the spec comparison it reports; hdsearch.store is its public home.
+ExperimentMismatchError.__module__ = __name__
 
-_UPSERT_TRIAL = """
-    INSERT INTO trials (experiment, trial_id, params_pickle, params_json, status,
-                        start_time, end_time, error, source)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (experiment, trial_id) DO UPDATE SET
-        params_pickle = excluded.params_pickle,
-        params_json = excluded.params_json,
-        status = excluded.status,
-        start_time = excluded.start_time,
-        end_time = excluded.end_time,
-        error = excluded.error,
-        source = excluded.source
-"""
+__all__ = [
+    "APPLICATION_ID",
+    "SCHEMA_VERSION",
+    "ExperimentMismatchError",
+    "ExperimentStore",
+    "StoredExperiment",
+    "load_experiment",
+    "open_store",
+]
 
-# REPLACE deletes a re-run (trial, interval, fold) and appends it as a new
-# row, so ``row`` order stays arrival order.
-_INSERT_INTERVAL = """
-    INSERT OR REPLACE INTO intervals (experiment, trial_id, interval, fold, test_scores,
-                                      train_scores, fit_time, score_time, error)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-"""
-
-
-class ExperimentMismatchError(ValueError):
-    """An experiment exists under this name with another spec, so it cannot be resumed.
-
-    Raised by :meth:`ExperimentStore.open_experiment` (and so by a search's
-    ``fit``) before anything runs. The message says what changed and how to
-    start a new experiment from Python; the command line rewords the last
-    part, after :meth:`what_changed`.
-
-    Parameters
-    ----------
-    name : str
-        The experiment that exists.
-    path : str
-        The store's file.
-    differences : list of (str, str, str)
-        ``(what, stored, given)`` for every entry of the spec that differs,
-        e.g. ``("data: X", "array <f8 (100, 5), sha256 ...", "...")``.
-    free_name : str
-        A name not yet in the store, suggested for a new experiment.
-    """
-
-    def __init__(self, name, path, differences, free_name):
-        self.name = name
-        self.path = path
-        self.differences = differences
-        self.free_name = free_name
-        super().__init__(
-            f"{self.what_changed()} To start a new experiment, pass experiment_name={free_name!r} "
-            f"(free in this store) or another storage; to resume {name!r}, fit it on the data and "
-            "settings it was created with."
-        )
-
-    def __reduce__(self):
-        # The default would call __init__ with the message alone: a worker could not send it back.
-        return (type(self), (self.name, self.path, self.differences, self.free_name))
-
-    def what_changed(self):
-        """The first sentences of the message: the experiment and each difference.
-
-        Returns
-        -------
-        str
-        """
-        changes = "; ".join(f"{what} changed ({old} -> {new})" for what, old, new in self.differences)
-        return (
-            f"experiment_name={self.name!r} in storage {self.path!r} was created with other data "
-            f"or settings, so it cannot be resumed: {changes}."
-        )
 
 
 @dataclass(frozen=True)
@@ -265,15 +164,14 @@ class ExperimentStore:
 
     def __init__(self, storage, readonly=False):
         self._connection = None
-        self.path = _path_from_storage(storage)
+        self.path = path_from_storage(storage)
         self.readonly = bool(readonly)
-        self._storage = storage
-        header = _check_existing_file(storage, self.path, must_exist=self.readonly)
-        if header and _application_id(header) != APPLICATION_ID:
+        header = check_existing_file(storage, self.path, must_exist=self.readonly)
+        if header and application_id(header) != APPLICATION_ID:
             # Not marked as a store: inspect it as immutable first, so a foreign
             # or corrupt file is never locked and no -wal or -shm file appears.
-            self._open("ro&immutable=1").close()
-        self._connection = self._open("ro" if self.readonly else "rwc")
+            connect(storage, self.path, "ro&immutable=1", self.readonly).close()
+        self._connection = connect(storage, self.path, "ro" if self.readonly else "rwc", self.readonly)
 
     @classmethod
     def from_storage(cls, storage, readonly=False):
@@ -294,45 +192,6 @@ class ExperimentStore:
         if storage is None or isinstance(storage, ExperimentStore):
             return storage
         return cls(storage, readonly=readonly)
-
-    # ------------------------------------------------------------ opening
-
-    def _open(self, mode):
-        """A connection in ``mode`` ``"ro"`` (maybe immutable) or ``"rwc"``, checked to be an hdsearch store."""
-        try:
-            connection = sqlite3.connect(
-                f"{Path(self.path).as_uri()}?mode={mode}", uri=True,
-                timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None,
-            )
-        except sqlite3.DatabaseError as exc:
-            raise _corrupt_error(self._storage, exc) from exc
-        try:
-            self._prepare(connection, writable=mode == "rwc")
-        except BaseException:
-            connection.close()
-            raise
-        return connection
-
-    def _prepare(self, connection, writable):
-        """Check the file is an hdsearch store; when ``writable``, create the schema in an empty one."""
-        try:
-            connection.execute("PRAGMA foreign_keys = ON")
-            if not writable:
-                _check_schema(self._storage, connection, allow_empty=not self.readonly)
-                return
-            with _transaction(connection, "BEGIN IMMEDIATE"):
-                if _check_schema(self._storage, connection, allow_empty=True) == "empty":
-                    _create_schema(connection)
-                connection.execute(_RUN_SETTINGS_TABLE)
-            mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            connection.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.DatabaseError as exc:
-            raise _corrupt_error(self._storage, exc) from exc
-        if mode.lower() != "wal":
-            raise ValueError(
-                f"storage={self._storage!r}: SQLite could not switch the file to WAL mode "
-                f"(journal_mode is {mode!r}); use a file on a local file system."
-            )
 
     def close(self):
         """Close the connection; the store cannot be used afterwards."""
@@ -400,11 +259,11 @@ class ExperimentStore:
             spec: the message names each differing entry with its stored
             and given values, and suggests a free name. Nothing is written.
         """
-        _check_name(name)
-        spec_text = _spec_to_json(spec)
-        settings_text = None if run_settings is None else _spec_to_json(run_settings, what="run_settings")
+        check_name(name)
+        spec_text = spec_to_json(spec)
+        settings_text = None if run_settings is None else spec_to_json(run_settings, what="run_settings")
         self._check_writable("open_experiment")
-        with _transaction(self._db, "BEGIN IMMEDIATE"):
+        with transaction(self._db, "BEGIN IMMEDIATE"):
             row = self._db.execute(
                 "SELECT spec, created_time FROM experiments WHERE name = ?", (name,)
             ).fetchone()
@@ -417,7 +276,7 @@ class ExperimentStore:
                 experiment = StoredExperiment(name, self.path, json.loads(spec_text), created, True)
             else:
                 stored_spec = json.loads(row[0])
-                differences = _spec_differences(stored_spec, json.loads(spec_text))
+                differences = spec_differences(stored_spec, json.loads(spec_text))
                 if differences:
                     raise ExperimentMismatchError(name, self.path, differences, self.free_name(name))
                 experiment = StoredExperiment(name, self.path, stored_spec, row[1], False)
@@ -446,7 +305,7 @@ class ExperimentStore:
         ValueError
             When there is no experiment ``name``.
         """
-        with _transaction(self._db, "BEGIN"):
+        with transaction(self._db, "BEGIN"):
             self._require_experiment(name)
             if not self._has_table("run_settings"):
                 return {}
@@ -546,13 +405,13 @@ class ExperimentStore:
             ``trials`` nor stored. Nothing of the wave is written then.
         """
         self._check_writable("write_wave")
-        trial_rows = [_trial_row(name, trial) for trial in trials]
-        interval_rows = [_interval_row(name, trial_id, result) for trial_id, result in results]
-        with _transaction(self._db, "BEGIN IMMEDIATE"):
+        trial_rows = [trial_row(name, trial) for trial in trials]
+        interval_rows = [interval_row(name, trial_id, result) for trial_id, result in results]
+        with transaction(self._db, "BEGIN IMMEDIATE"):
             self._require_experiment(name)
-            self._db.executemany(_UPSERT_TRIAL, trial_rows)
+            self._db.executemany(UPSERT_TRIAL, trial_rows)
             try:
-                self._db.executemany(_INSERT_INTERVAL, interval_rows)
+                self._db.executemany(INSERT_INTERVAL, interval_rows)
             except sqlite3.IntegrityError as exc:
                 raise ValueError(
                     f"write_wave: experiment {name!r} has results for trials that are neither "
@@ -602,7 +461,7 @@ class ExperimentStore:
 
     def _read_experiment(self, name, params_column):
         """Trial rows and ``(trial_id, FoldResult)`` pairs, read in one snapshot."""
-        with _transaction(self._db, "BEGIN"):
+        with transaction(self._db, "BEGIN"):
             self._require_experiment(name)
             trial_rows = self._db.execute(
                 f"SELECT trial_id, {params_column}, status, start_time, end_time, error, source "
@@ -614,7 +473,7 @@ class ExperimentStore:
                 "error FROM intervals WHERE experiment = ? ORDER BY row",
                 (name,),
             ).fetchall()
-        return trial_rows, [(row[0], _fold_result(row[1:])) for row in interval_rows]
+        return trial_rows, [(row[0], fold_result(row[1:])) for row in interval_rows]
 
     def trial_table(self, name):
         """The trial table of an experiment as a list of dicts, one per trial.
@@ -632,7 +491,7 @@ class ExperimentStore:
         results = {}
         for trial_id, result in interval_rows:
             results.setdefault(trial_id, []).append(result)
-        return _table(trial_rows, results)
+        return table_rows(trial_rows, results)
 
 
 def open_store(storage, readonly=False):
@@ -712,358 +571,4 @@ def load_experiment(storage, name):
         import pandas
     except ImportError:
         return rows
-    return pandas.DataFrame(rows, columns=list(rows[0]) if rows else _EMPTY_TABLE_COLUMNS)
-
-
-# ------------------------------------------------------------ validation
-
-
-def _path_from_storage(storage):
-    """The absolute file path a ``storage`` value names."""
-    if isinstance(storage, str):
-        if "://" in storage:
-            if not storage.startswith(_URL_PREFIX) or len(storage) == len(_URL_PREFIX):
-                raise ValueError(
-                    f"storage={storage!r}: only SQLite files are supported, as a path or a "
-                    "'sqlite:///path' URL (an in-memory database would lose the experiment)."
-                )
-            storage_path = storage[len(_URL_PREFIX):]
-        else:
-            storage_path = storage
-    elif isinstance(storage, os.PathLike):
-        storage_path = os.fspath(storage)
-    else:
-        raise InvalidParameterError(
-            f"storage must be None, a path or a 'sqlite:///path' URL, got storage={storage!r}."
-        )
-    if isinstance(storage_path, bytes):
-        storage_path = os.fsdecode(storage_path)
-    if storage_path in ("", ":memory:"):
-        raise ValueError(f"storage={storage!r}: give the path of a file.")
-    return os.path.abspath(storage_path)
-
-
-def _check_existing_file(storage, path, must_exist):
-    """Reject what SQLite cannot open or must not touch, before connecting.
-
-    A new store's missing directories are created (unless ``must_exist``).
-
-    Returns
-    -------
-    header : bytes
-        The first 100 bytes of the file (SQLite's header); empty when there
-        is no file or an empty one.
-    """
-    directory = os.path.dirname(path)
-    if not must_exist and not os.path.isdir(directory):
-        _make_directory(storage, directory)
-    if os.path.isdir(path):
-        raise ValueError(f"storage={storage!r} is a directory, not a SQLite file.")
-    if not os.path.exists(path):
-        if must_exist:
-            raise ValueError(f"storage={storage!r}: there is no store at {path!r}.")
-        return b""
-    with open(path, "rb") as file:
-        header = file.read(_HEADER_SIZE)
-    if header and not header.startswith(_SQLITE_HEADER):
-        raise ValueError(
-            f"storage={storage!r}: {path!r} is not a SQLite database, so it cannot be an "
-            "hdsearch store; it was left untouched. Pass the path of a new file."
-        )
-    return header
-
-
-def _make_directory(storage, directory):
-    """Create the missing folders of a new store's path, as ``mkdir -p`` does."""
-    try:
-        os.makedirs(directory, exist_ok=True)
-    except OSError as exc:
-        raise ValueError(
-            f"storage={storage!r}: cannot create the directory {directory!r} ({exc.strerror or exc})."
-        ) from exc
-
-
-def _application_id(header):
-    """``PRAGMA application_id`` as SQLite's file header holds it (offset 68, big-endian)."""
-    return int.from_bytes(header[68:72], "big") if len(header) >= 72 else 0
-
-
-def _check_schema(storage, connection, allow_empty):
-    """``"store"`` for an hdsearch store, ``"empty"`` for an empty database; else raise."""
-    application_id = connection.execute("PRAGMA application_id").fetchone()[0]
-    user_version = connection.execute("PRAGMA user_version").fetchone()[0]
-    tables = sorted(
-        name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
-    )
-    if application_id == 0 and user_version == 0 and not tables and allow_empty:
-        return "empty"
-    if application_id != APPLICATION_ID or not set(_TABLES) <= set(tables):
-        raise ValueError(
-            f"storage={storage!r} is a SQLite database but not an hdsearch experiment store "
-            f"(tables: {tables!r}); it was left untouched. Pass the path of a new file or of "
-            "an hdsearch store."
-        )
-    if user_version != SCHEMA_VERSION:
-        newer = "a newer" if user_version > SCHEMA_VERSION else "an older"
-        raise ValueError(
-            f"storage={storage!r} is an hdsearch store of schema version {user_version}, written "
-            f"by {newer} hdsearch; this version reads schema version {SCHEMA_VERSION}."
-        )
-    return "store"
-
-
-def _create_schema(connection):
-    for statement in _SCHEMA:
-        connection.execute(statement)
-    connection.executemany(
-        "INSERT INTO meta (key, value) VALUES (?, ?)",
-        [("format", _FORMAT), ("schema_version", str(SCHEMA_VERSION))],
-    )
-    connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-
-def _corrupt_error(storage, exc):
-    return ValueError(
-        f"storage={storage!r} is not a readable SQLite database (SQLite says: {exc}); it may be "
-        "corrupt. It was left untouched. Pass the path of a new file."
-    )
-
-
-@contextmanager
-def _transaction(connection, begin):
-    """``begin`` ... COMMIT, or ROLLBACK on any exception (KeyboardInterrupt included)."""
-    connection.execute(begin)
-    try:
-        yield
-    except BaseException:
-        if connection.in_transaction:  # SQLite may have rolled back already
-            connection.execute("ROLLBACK")
-        raise
-    connection.execute("COMMIT")
-
-
-def _check_name(name):
-    if not isinstance(name, str) or not name:
-        raise InvalidParameterError(f"experiment_name must be a non-empty str, got experiment_name={name!r}.")
-
-
-# --------------------------------------------------------------- encoding
-
-
-def _spec_to_json(spec, what="spec"):
-    """The spec as JSON text, keys sorted; raise naming the first value JSON cannot hold."""
-    if not isinstance(spec, dict) or not all(isinstance(key, str) for key in spec):
-        raise InvalidParameterError(f"{what} must be a dict with str keys, got {what}={spec!r}.")
-    for key, value in spec.items():
-        try:
-            json.dumps(value)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"{what}[{key!r}] must be JSON-able (str, number, bool, None, or lists and dicts "
-                f"of them), got {value!r}."
-            ) from exc
-    return json.dumps(spec, sort_keys=True)
-
-
-def _spec_differences(stored, given, prefix=""):
-    """``(what, stored, given)`` for every entry whose values differ, inside dict values too.
-
-    An entry of a dict value is named ``"key: entry"`` (``"data: X"``).
-    """
-    differences = []
-    for key in sorted(set(stored) | set(given), key=str):
-        old, new = stored.get(key, _ABSENT), given.get(key, _ABSENT)
-        if isinstance(old, dict) and isinstance(new, dict):
-            differences.extend(_spec_differences(old, new, f"{prefix}{key}: "))
-        elif _spec_text(old) != _spec_text(new):
-            differences.append((f"{prefix}{key}", _shortened(_shown(old)), _shortened(_shown(new))))
-    return differences
-
-
-def _spec_text(value):
-    return json.dumps(value, sort_keys=True) if value is not _ABSENT else None
-
-
-def _shown(value):
-    """A spec value for a message: a str as it is, anything else as JSON."""
-    if value is _ABSENT:
-        return "<absent>"
-    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-
-
-def _shortened(text, limit=_MAX_SHOWN_CHARS):
-    """``text``, cut in the middle when longer than ``limit`` characters."""
-    if len(text) <= limit:
-        return text
-    half = limit // 2
-    return f"{text[:half]}...{text[-half:]}"
-
-
-def _trial_row(name, trial):
-    try:
-        params_pickle = pickle.dumps(trial.params, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception as exc:
-        raise ValueError(
-            f"write_wave: trial {trial.trial_id} has params that cannot be pickled "
-            f"({type(exc).__name__}: {exc}): params={trial.params!r}."
-        ) from exc
-    errors = trial.errors
-    return (
-        name,
-        int(trial.trial_id),
-        params_pickle,
-        json.dumps(_readable(trial.params), sort_keys=True),
-        str(trial.status),
-        _time_or_none(trial.start_time),
-        _time_or_none(trial.end_time),
-        errors[0] if errors else None,
-        str(trial.source),
-    )
-
-
-def _interval_row(name, trial_id, result):
-    where = f"trial {trial_id}, interval {result.interval}, fold {result.fold}"
-    return (
-        name,
-        int(trial_id),
-        int(result.interval),
-        int(result.fold),
-        _scores_to_json(result.test_scores, f"test_scores of {where}"),
-        None if result.train_scores is None else _scores_to_json(result.train_scores, f"train_scores of {where}"),
-        float(result.fit_time),
-        float(result.score_time),
-        result.error,
-    )
-
-
-def _scores_to_json(scores, what):
-    """``{metric: score}`` as standard JSON; non-finite floats become strings."""
-    if not isinstance(scores, dict):
-        raise ValueError(f"write_wave: {what} must be a dict of metric to score, got {scores!r}.")
-    encoded = {}
-    for metric, score in scores.items():
-        if not isinstance(metric, str):
-            raise ValueError(f"write_wave: {what} has a metric name that is not a str: {metric!r}.")
-        encoded[metric] = _encode_score(score, f"{what}, metric {metric!r}")
-    return json.dumps(encoded, allow_nan=False)
-
-
-def _encode_score(score, what):
-    if isinstance(score, (bool, np.bool_)) or not isinstance(score, numbers.Real):
-        raise ValueError(f"write_wave: {what}: a score must be a real number, got {score!r}.")
-    if isinstance(score, numbers.Integral):
-        return int(score)
-    score = float(score)
-    if math.isfinite(score):
-        return score
-    return "NaN" if math.isnan(score) else ("Infinity" if score > 0 else "-Infinity")
-
-
-def _scores_from_json(text):
-    if text is None:
-        return None
-    return {metric: _NON_FINITE[v] if isinstance(v, str) else v for metric, v in json.loads(text).items()}
-
-
-def _fold_result(row):
-    fold, interval, test_scores, train_scores, fit_time, score_time, error = row
-    return FoldResult(
-        fold, interval, _scores_from_json(test_scores), _scores_from_json(train_scores),
-        fit_time, score_time, error,
-    )
-
-
-def _readable(value):
-    """A JSON-able copy of ``value`` for people and other tools; ``repr`` for anything else."""
-    if value is None or isinstance(value, (str, bool)):
-        return value
-    if isinstance(value, np.generic):
-        value = value.item()
-        if not isinstance(value, (int, float, str, bool)):
-            return repr(value)
-        return _readable(value)
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, numbers.Real):
-        value = float(value)
-        return value if math.isfinite(value) else repr(value)
-    if isinstance(value, dict):
-        return {str(key): _readable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_readable(item) for item in value]
-    return repr(value)
-
-
-def _time_or_none(value):
-    return None if value is None else float(value)
-
-
-# ------------------------------------------------------------- the table
-
-
-def _table(trial_rows, results_by_trial):
-    """One dict per trial, with the columns :func:`load_experiment` documents."""
-    param_names = sorted({name for row in trial_rows for name in json.loads(row[2])})
-    metrics, train_metrics = {}, {}
-    for results in results_by_trial.values():
-        for result in results:
-            metrics.update(dict.fromkeys(result.test_scores))
-            train_metrics.update(dict.fromkeys(result.train_scores or ()))
-    return [
-        _table_row(row, results_by_trial.get(row[0], []), param_names, list(metrics), list(train_metrics))
-        for row in trial_rows
-    ]
-
-
-def _table_row(trial_row, results, param_names, metrics, train_metrics):
-    trial_id, params_pickle, params_json, status, start, end, error, source = trial_row
-    params = _params_for_table(params_pickle, params_json)
-    row = {"trial_id": trial_id, "source": source, "status": status, "params": params}
-    row.update((f"param_{name}", params.get(name)) for name in param_names)
-    row["n_intervals"] = _n_intervals(results)
-    last = _last_per_fold(results)
-    for metric in metrics:
-        _add_mean_std(row, f"test_{metric}", [r.test_scores.get(metric, math.nan) for r in last])
-    for metric in train_metrics:
-        _add_mean_std(row, f"train_{metric}", [(r.train_scores or {}).get(metric, math.nan) for r in last])
-    row.update(start_time=start, end_time=end, error=error)
-    return row
-
-
-def _params_for_table(params_pickle, params_json):
-    """The exact params; their readable copy when the reader cannot unpickle them."""
-    try:
-        return pickle.loads(params_pickle)
-    except Exception:  # noqa: BLE001 - unpickling can raise anything a class chooses
-        return json.loads(params_json)
-
-
-def _last_per_fold(results):
-    """Each fold's result of the latest interval it reached, in fold order."""
-    last = {}
-    for result in results:
-        current = last.get(result.fold)
-        if current is None or result.interval >= current.interval:
-            last[result.fold] = result
-    return [last[fold] for fold in sorted(last)]
-
-
-def _n_intervals(results):
-    """Intervals reached: folds done for the folds resource (interval k is fold k - 1), else
-    the last interval every fold reached."""
-    if not results:
-        return 0
-    if all(r.interval == r.fold + 1 for r in results):
-        return len({r.fold for r in results})
-    return min(r.interval for r in _last_per_fold(results))
-
-
-def _add_mean_std(row, key, scores):
-    """``mean_<key>`` and ``std_<key>`` (population deviation, as numpy's) of ``scores``."""
-    if not scores:
-        row[f"mean_{key}"] = row[f"std_{key}"] = math.nan
-        return
-    mean = sum(scores) / len(scores)
-    row[f"mean_{key}"] = mean
-    row[f"std_{key}"] = math.sqrt(sum((score - mean) ** 2 for score in scores) / len(scores))
+    return pandas.DataFrame(rows, columns=list(rows[0]) if rows else EMPTY_TABLE_COLUMNS)

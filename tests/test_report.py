@@ -13,7 +13,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils import estimator_html_repr
 
 from hdsearch import BanditPolicy, HyperDriveSearchCV, PartialFit, choice, loguniform, report
-from hdsearch._view import experiment_view
+from hdsearch.report._view import experiment_view
 from hdsearch.store import open_store
 from hdsearch.trials import FoldResult, Trial
 
@@ -205,6 +205,35 @@ def test_without_plotly_and_matplotlib_each_missing_chart_names_the_plot_extra(m
     page = report.report_html(_hand_made())
     assert page.count("This chart needs the 'plot' extra") == 4
     assert "python -m pip install 'hdsearch[plot]'" in page
+
+
+def test_each_static_chart_is_found_by_name_in_the_registry_the_page_draws_from(monkeypatch):
+    pytest.importorskip("matplotlib")
+    assert list(report.STATIC_CHARTS) == [
+        "plot_metric_history", "plot_learning_curves", "plot_parallel_coordinates", "plot_param_scores",
+    ]
+    assert all(report.STATIC_CHARTS[name] is getattr(report, name) for name in report.STATIC_CHARTS)
+    drawn = []
+
+    def extra_chart(view):
+        drawn.append(view)
+        return report.plot_metric_history(view)
+
+    monkeypatch.setitem(report.STATIC_CHARTS, "extra_chart", extra_chart)
+    page = report.report_html(_hand_made(), interactive=False)
+    assert page.count("src='data:image/png;base64,") == 5
+    assert "<h3>extra_chart</h3><img alt='extra_chart'" in page
+    assert len(drawn) == 1
+
+
+def test_each_interactive_chart_is_found_by_name_in_the_registry_the_page_draws_from(monkeypatch):
+    pytest.importorskip("plotly")
+    assert list(report.INTERACTIVE_CHARTS) == ["metric_history", "learning_curves", "parallel_coordinates", "param_scores"]
+    extra = report.INTERACTIVE_CHARTS["metric_history"]
+    monkeypatch.setitem(report.INTERACTIVE_CHARTS, "extra_chart", extra)
+    assert list(report.plotly_figures(_hand_made())) == list(report.INTERACTIVE_CHARTS)
+    page = report.report_html(_hand_made(), interactive=True)
+    assert page.count('id="chart-extra_chart"') == 1
 
 
 def test_report_html_rejects_a_bad_interactive():
@@ -465,7 +494,7 @@ def test_a_best_value_inside_its_range_gets_no_warning():
 
 
 def test_at_bound_reads_each_range_in_its_own_scale():
-    from hdsearch._bounds import params_at_bound
+    from hdsearch.report._bounds import params_at_bound
     from hdsearch.space import loguniform as log_range
     from hdsearch.space import randint
 

@@ -1,6 +1,6 @@
 """The report's interactive charts, drawn with plotly (the ``plot`` extra).
 
-The same four charts as the matplotlib ones of :mod:`hdsearch.report`, as
+The same four charts as the matplotlib ones of :mod:`hdsearch.report.static`, as
 plotly figures: hovering a point or a line shows the trial's id, status,
 score and parameters; every chart zooms and pans; the parallel coordinates'
 axes can be brushed to filter trials. :func:`charts_html` embeds plotly.js
@@ -10,8 +10,9 @@ once, inline, so the page works offline.
 import html
 import math
 
-from ._view import CATEGORICAL, LOG, category_index
-from .trials import COMPLETED, FAILED, TERMINATED
+from ..trials import COMPLETED, FAILED, TERMINATED
+from ._view import CATEGORICAL, LOG, category_index, experiment_view
+from .tables import summary
 
 _PLOTLY_EXTRA_MESSAGE = (
     "hdsearch's interactive charts need plotly, which comes with the 'plot' extra: "
@@ -49,7 +50,7 @@ def interactive_figures(view, best_trial):
     -------
     figures : dict of str to plotly.graph_objects.Figure
         ``metric_history``, ``learning_curves``, ``parallel_coordinates``
-        and ``param_scores``, in that order.
+        and ``param_scores``, in that order (:data:`INTERACTIVE_CHARTS`'s).
 
     Raises
     ------
@@ -57,12 +58,36 @@ def interactive_figures(view, best_trial):
         Naming the ``plot`` extra when plotly is missing.
     """
     _plotly()
-    return {
-        "metric_history": _metric_history(view),
-        "learning_curves": _learning_curves(view, best_trial),
-        "parallel_coordinates": _parallel_coordinates(view),
-        "param_scores": _param_scores(view),
-    }
+    return {name: chart(view, best_trial) for name, chart in INTERACTIVE_CHARTS.items()}
+
+
+def plotly_figures(source, metric=None):
+    """The report's four charts as interactive plotly figures (the ``plot`` extra).
+
+    Hovering a point or a line shows the trial's id, status, score and
+    parameters; the learning curves mark with an ``x`` where the policy
+    stopped a trial; the parallel coordinates' axes can be brushed.
+
+    Parameters
+    ----------
+    source : HyperDriveSearchCV, (storage, name) or list of Trial
+    metric : str, default=None
+        None means the primary metric.
+
+    Returns
+    -------
+    figures : dict of str to plotly.graph_objects.Figure
+        ``metric_history``, ``learning_curves``, ``parallel_coordinates``
+        and ``param_scores``; each shows in a notebook and saves with
+        ``write_html``.
+
+    Raises
+    ------
+    ImportError
+        Naming the ``plot`` extra when plotly is missing.
+    """
+    view = experiment_view(source, metric)
+    return interactive_figures(view, summary(view)["best_trial"])
 
 
 def charts_html(figures):
@@ -116,7 +141,7 @@ def _markers(go, points, view, status, **kwargs):
     )
 
 
-def _metric_history(view):
+def _metric_history(view, best_trial=None):
     go, make_subplots = _plotly()
     figure = make_subplots(
         rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
@@ -197,7 +222,7 @@ def _where(view, interval):
     return f"{view.resource_axis} {view.x_of(interval)} (interval {interval})"
 
 
-def _parallel_coordinates(view):
+def _parallel_coordinates(view, best_trial=None):
     go, _ = _plotly()
     scored = [t for t in view.trials if not math.isnan(view.score(t))]
     dimensions = [{"label": "trial", "values": [t.trial_id for t in scored]}]
@@ -236,7 +261,7 @@ def _dimension(name, axis, trials):
     return {"label": name, "values": [math.nan if v is None else float(v) for v in values]}
 
 
-def _param_scores(view):
+def _param_scores(view, best_trial=None):
     go, make_subplots = _plotly()
     names = list(view.axes) or ["(no parameters)"]
     n_cols = min(3, len(names))
@@ -267,3 +292,13 @@ def _param_scores(view):
 
 def _x_of(axis, value):
     return _label(value) if axis.kind == CATEGORICAL else value
+
+
+#: Every interactive chart by name, in the order the report page draws them;
+#: each takes ``(view, best_trial)``.
+INTERACTIVE_CHARTS = {
+    "metric_history": _metric_history,
+    "learning_curves": _learning_curves,
+    "parallel_coordinates": _parallel_coordinates,
+    "param_scores": _param_scores,
+}

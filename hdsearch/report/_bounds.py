@@ -11,7 +11,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-from . import space as _space
+from .. import space as _space
 
 #: The outer share of a range, at each end, where a value counts as at a bound.
 #: 5 %: one draw in ten of a uniform sampling lands there, so a best trial

@@ -18,8 +18,14 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 
+from .. import resource as _resource
+from ..policy import make_policy
+from ..resource import make_resource
+from ..sampling import make_sampling
+from ..space import Space
+from ..store import open_store
+from ..trials import COMPLETED, TERMINATED, Schedule, Trial
 from ._bounds import bounded_expressions, bounded_expressions_from_spec
-from .trials import COMPLETED, TERMINATED, Trial
 
 LINEAR = "linear"
 LOG = "log"
@@ -58,10 +64,10 @@ class ExperimentView:
     metric : str
         The metric scores are read under: the primary (refit) metric unless
         another was asked for.
-    per_fold : bool
-        False for the ``folds`` resource (interval k is the k-th fold),
-        True when every fold steps through the intervals.
-    n_splits : int
+    schedule : Schedule
+        How intervals map to folds (``per_fold`` False for the ``folds``
+        resource, where interval k is the k-th fold) and how many a trial
+        that runs to its end reaches (see :func:`schedule_of_trials`).
     axes : dict of str to ParamAxis
         One entry per hyperparameter, in sorted name order.
     settings : dict of str to str
@@ -82,8 +88,7 @@ class ExperimentView:
 
     trials: list
     metric: str
-    per_fold: bool
-    n_splits: int
+    schedule: Schedule
     axes: dict
     settings: dict = field(default_factory=dict)
     name: str | None = None
@@ -95,7 +100,7 @@ class ExperimentView:
         """The learning curves' x-axis title: what the resource counts."""
         if self.resource_values:
             return self.resource_axis
-        return "interval" if self.per_fold else "interval (folds scored)"
+        return "interval" if self.schedule.per_fold else "interval (folds scored)"
 
     def x_of(self, interval):
         """Where interval ``interval`` sits on the learning curves' x-axis: the resource's amount there."""
@@ -114,7 +119,7 @@ class ExperimentView:
         -------
         scores : list of float
         """
-        return trial.interval_scores(self.metric, self.per_fold, self.n_splits)
+        return trial.learning_curve(self.metric, self.schedule)
 
     def scored_points(self, trial):
         """The trial's learning curve without the intervals that were not scored.
@@ -146,20 +151,13 @@ class ExperimentView:
         return curve[-1] if curve else math.nan
 
     def full_intervals(self):
-        """Intervals of a trial that runs to the end.
-
-        The number of folds for the ``folds`` resource; otherwise the most
-        intervals a completed trial reached (any trial when none completed).
+        """Intervals of a trial that runs to the end: ``schedule.n_intervals``.
 
         Returns
         -------
         n : int
         """
-        if not self.per_fold:
-            return self.n_splits
-        reached = [self.n_intervals(t) for t in self.trials if t.status == COMPLETED]
-        reached = reached or [self.n_intervals(t) for t in self.trials]
-        return max(reached, default=0)
+        return self.schedule.n_intervals
 
     def n_intervals(self, trial):
         """Intervals the trial reached (every fold, for a per-fold resource).
@@ -172,7 +170,34 @@ class ExperimentView:
         -------
         n : int
         """
-        return trial.n_intervals_reached(self.per_fold, self.n_splits)
+        return trial.intervals_reached(self.schedule)
+
+
+def schedule_of_trials(trials, per_fold, n_splits):
+    """The :class:`~hdsearch.trials.Schedule` a report reads ``trials`` with.
+
+    A report does not always know the resource's interval count (a store
+    holds the resource's text, a list of trials nothing), so it reads it
+    from the trials: the number of folds for the ``folds`` resource;
+    otherwise the most intervals a completed trial reached (any trial when
+    none completed).
+
+    Parameters
+    ----------
+    trials : list of Trial
+    per_fold : bool
+    n_splits : int
+
+    Returns
+    -------
+    schedule : Schedule
+    """
+    if not per_fold:
+        return Schedule(False, n_splits, n_splits)
+    pair = Schedule(True, n_splits, 0)  # n_intervals not known yet; intervals_reached does not read it
+    reached = [t.intervals_reached(pair) for t in trials if t.status == COMPLETED]
+    reached = reached or [t.intervals_reached(pair) for t in trials]
+    return Schedule(True, n_splits, max(reached, default=0))
 
 
 def experiment_view(source, metric=None):
@@ -242,19 +267,13 @@ def _with_metric(view, metric):
 
 
 def _view_of_search(search):
-    from .policy import make_policy
-    from .resource import make_resource
-    from .sampling import make_sampling
-    from .space import Space
-
     trials = list(search.trials_)
     resource = make_resource(search.resource)
     space = Space(search.param_distributions, warn_log_bounds=False)  # fit warned already
     return ExperimentView(
         trials=trials,
         metric=_search_metric(search, trials),
-        per_fold=resource.per_fold,
-        n_splits=int(search.n_splits_),
+        schedule=schedule_of_trials(trials, resource.per_fold, int(search.n_splits_)),
         axes=_complete_axes(_axes_of_space(space), trials),
         settings={
             "sampling": _describe_setting(make_sampling, search.sampling),
@@ -306,8 +325,6 @@ def _axis_of_expression(expression):
 
 
 def _view_of_store(storage, name):
-    from .store import open_store
-
     store = open_store(storage, readonly=True) if not hasattr(storage, "load_trials") else storage
     try:
         trials = store.load_trials(name)
@@ -317,14 +334,14 @@ def _view_of_store(storage, name):
         if store is not storage:
             store.close()
     view = _view_of_trials(trials, _kinds_from_spec(spec.get("space", "")))
-    per_fold = _per_fold_from_spec(spec, view.per_fold)
-    n_splits = _n_splits_from_spec(spec, view.n_splits)
+    per_fold = _per_fold_from_spec(spec, view.schedule.per_fold)
+    n_splits = _n_splits_from_spec(spec, view.schedule.n_splits)
     settings = {key: str(spec.get(key, "?")) for key in ("sampling", "policy", "resource")}
     # Stores written before run_settings existed do not have it.
     settings["max_total_runs"] = str(run_settings.get("max_total_runs", "not stored"))
     axis, values = _resource_axis_from_spec(spec.get("resource"), n_splits)
     return ExperimentView(
-        trials, view.metric, per_fold, n_splits, view.axes, settings, name,
+        trials, view.metric, schedule_of_trials(trials, per_fold, n_splits), view.axes, settings, name,
         ranges=bounded_expressions_from_spec(str(spec.get("space", ""))),
         resource_axis=axis,
         resource_values=values,
@@ -342,8 +359,6 @@ def _resource_axis_from_spec(resource_text, n_splits):
     amount is the training fold's size, which the spec does not keep: its
     curves, and any other resource's, stay on the interval number.
     """
-    from . import resource as _resource
-
     match = _SPEC_RESOURCE.fullmatch(str(resource_text or ""))
     if match is None:
         return "interval", ()
@@ -396,7 +411,8 @@ def _view_of_trials(trials, kinds=None):
     metric = "score" if not names or "score" in names else names[0]
     axes = _complete_axes({}, trials, kinds or {})
     settings = {"sampling": "?", "policy": "?", "resource": "?", "max_total_runs": "?"}
-    return ExperimentView(list(trials), metric, per_fold, n_splits, axes, settings)
+    trials = list(trials)
+    return ExperimentView(trials, metric, schedule_of_trials(trials, per_fold, n_splits), axes, settings)
 
 
 def _metric_names(trials):
