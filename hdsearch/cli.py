@@ -15,7 +15,12 @@ import time
 import warnings
 from pathlib import Path
 
+from . import BanditPolicy, HyperDriveSearchCV, PartialFit, choice, loguniform
 from ._export import csv_value, write_cv_results_csv
+from ._spec import SpecError, default_run_folder, read_spec
+from .report import best_at_bound, format_leaderboard, format_summary, leaderboard, write_report
+from .space import LogBoundsWarning
+from .store import ExperimentMismatchError, open_store
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -45,7 +50,6 @@ def write_run_folder(search, out):
         ``results``, ``leaderboard``, ``report`` and, when the search was
         refit, ``best_model``.
     """
-    from .report import leaderboard, write_report
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -71,8 +75,6 @@ def _write_rows(path, rows):
 
 
 def _print_outcome(search, paths, top):
-    from .report import best_at_bound, format_leaderboard, format_summary, leaderboard
-
     print(format_summary(search))
     print()
     print(format_leaderboard(leaderboard(search, top=top), best_at_bound(search)))
@@ -111,8 +113,6 @@ def run(spec_path, out=None, top=10, experiment=None, new=False):
     search : HyperDriveSearchCV
         Fitted.
     """
-    from ._spec import default_run_folder, read_spec
-    from .space import LogBoundsWarning
 
     sweep = read_spec(spec_path)
     folder = Path(out) if out is not None else (sweep.out or default_run_folder(sweep.name))
@@ -133,7 +133,6 @@ def run(spec_path, out=None, top=10, experiment=None, new=False):
 
 def _new_experiment_name(storage, name):
     """``name`` if the store does not hold it, else the store's first free ``name-N``."""
-    from .store import open_store
 
     try:
         with open_store(storage) as store:
@@ -144,7 +143,6 @@ def _new_experiment_name(storage, name):
 
 def _fit(search, X, y, rerun=None):
     """Fit, timing it; a refused resume says how to start anew with the command ``rerun``."""
-    from .store import ExperimentMismatchError
 
     start = time.perf_counter()
     try:
@@ -197,7 +195,6 @@ def demo(max_total_runs=30, out="runs/demo", n_jobs=1, random_state=0, top=10):
     from sklearn.linear_model import SGDClassifier
     from sklearn.preprocessing import StandardScaler
 
-    from . import BanditPolicy, HyperDriveSearchCV, PartialFit, choice, loguniform
 
     X, y = load_breast_cancer(return_X_y=True)
     # Scaled up front: PartialFit needs an estimator with partial_fit, which a Pipeline lacks.
@@ -249,8 +246,6 @@ def _experiment_names(store, name):
 
 
 def _open(storage):
-    from .store import open_store
-
     if not Path(str(storage).removeprefix("sqlite:///")).is_file():
         raise CommandError(f"STORE {storage!r}: no such file")
     try:
@@ -270,7 +265,6 @@ def show(storage, experiment=None, top=10):
         None shows every experiment in the store.
     top : int, default=10
     """
-    from .report import best_at_bound, format_leaderboard, format_summary, leaderboard
 
     with _open(storage) as store:
         for name in _experiment_names(store, experiment):
@@ -297,7 +291,6 @@ def report(storage, experiment=None, out=None):
     -------
     path : Path
     """
-    from .report import write_report
 
     with _open(storage) as store:
         names = _experiment_names(store, experiment)
@@ -379,7 +372,6 @@ def main(argv=None):
         0 on success, 1 when the sweep failed, 2 for a bad spec, store or
         argument, 130 when interrupted.
     """
-    from ._spec import SpecError
 
     args = _parser().parse_args(argv)
     try:

@@ -18,10 +18,6 @@ MAX_LINES = 600
 # Modules over MAX_LINES, each with why.
 OVERSIZED = {
     "hdsearch.engine": "issue 24, being split",
-    "hdsearch.store": "issue 24, being split",
-    "hdsearch.report": "issue 24, being split",
-    "hdsearch._boosting": "issue 24, being split",
-    "hdsearch.resource": "issue 24, being split",
     "hdsearch.search": (
         "issue 24, being split: fit()'s hook wiring and its helpers and the engine's construction "
         "lines move with the hooks and engine parts"
@@ -29,15 +25,10 @@ OVERSIZED = {
 }
 
 # Function-local imports of hdsearch modules, (importer, imported): why.
-_CLI = "issue 24, being split (cli.py): the command line imports a subcommand's modules when it runs"
-_VIEW = "issue 24, being split (the report package)"
-_MLFLOW = "issue 24, being split (the hooks): MLflow moves to integrations/"
 LOCAL_IMPORTS = {
-    # With cli's own local import of hdsearch it closes cli -> hdsearch -> search -> callbacks -> _mlflow -> cli.
-    ("hdsearch._mlflow", "hdsearch.cli"): _MLFLOW,
-    ("hdsearch._mlflow", "hdsearch.report"): _MLFLOW,
-    **{("hdsearch._view", f"hdsearch.{name}"): _VIEW for name in ("policy", "resource", "sampling", "space", "store")},
-    **{("hdsearch.cli", f"hdsearch{name}"): _CLI for name in ("", "._spec", ".report", ".space", ".store")},
+    ("hdsearch.callbacks", "hdsearch.integrations.mlflow"): (
+        "an optional integration: `hdsearch.callbacks.MLflowCallback` imports it only when named"
+    ),
 }
 
 
