@@ -42,15 +42,13 @@ from ._cv_results import (
     warn_or_raise_about_fit_failures,
 )
 from ._experiment import ExperimentRecorder, logger, spec_of, warm_start_trials
-from ._fast_scoring import fast_scorer
 from ._fit_tasks import NoFitTasks, fit_tasks
 from ._progress import ProgressReporter
-from ._refit import refit_trial, show_warnings
-from ._scoring import EstimatorScore
 from ._tracking import FitContext, TrackingCallback
 from ._verbose import VerboseLines
 from .callbacks import WaveSnapshot, check_callbacks, run_callbacks
-from .engine import Budget, Evaluation, WaveEngine
+from .engine import Budget, CallableHooks, Evaluation, WaveEngine, worker_scorer
+from .engine.refit import refit_trial, show_warnings
 from .policy import BasePolicy, make_policy
 from .resource import BaseResource, make_resource
 from .sampling import BaseSampling, make_sampling, seed_from
@@ -449,7 +447,7 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
             X=X,
             y=y,
             splits=splits,
-            scorer=self._worker_scorer(scorer),
+            scorer=worker_scorer(self.scoring, scorer, self.error_score),
             metric_names=metric_names,
             fit_params=routed.estimator.fit,
             score_params=routed.scorer.score,
@@ -510,11 +508,13 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         progress = (
             ProgressReporter(max_total_runs, engine.completed_scores, resume=resume) if self.progress_bar else None
         )
-        engine.recorder = _recorder_with_trackers(recorder, trackers, engine)
         plain_callbacks = [c for c in callbacks if not isinstance(c, TrackingCallback)]
         verbose_lines = VerboseLines(sampling) if self.verbose > 0 else None
-        engine.announce = None if verbose_lines is None else verbose_lines.announce
-        engine.listeners = self._wave_listeners(engine, plain_callbacks, progress, verbose_lines)
+        engine.hooks = CallableHooks(
+            announce=None if verbose_lines is None else verbose_lines.announce,
+            listeners=self._wave_listeners(engine, plain_callbacks, progress, verbose_lines),
+            recorder=_recorder_with_trackers(recorder, trackers, engine),
+        )
         tasks.begin_search(max_subtasks=max_total_runs * self.n_splits_)
         try:
             try:
@@ -704,20 +704,6 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         )
         return scorer, metric_names
 
-    def _worker_scorer(self, scorer):
-        """What workers call: a fast drop-in for ``scorer`` where there is one.
-
-        ``scorer_`` stays scikit-learn's scorer; the workers call
-        :class:`~hdsearch._scoring.EstimatorScore` for ``scoring=None`` and
-        :func:`~hdsearch._fast_scoring.fast_scorer`'s scorer for the named
-        metrics it computes itself (the same numbers, each fold's target
-        checked once), else ``scorer`` itself.
-        """
-        if self.scoring is None:
-            return EstimatorScore(scorer)
-        fast = fast_scorer(self.scoring, self.error_score)
-        return scorer if fast is None else fast
-
     def _check_refit_for_multimetric(self, metric_names):
         valid = isinstance(self.refit, str) and self.refit in metric_names
         if self.refit is not False and not valid and not callable(self.refit):
@@ -793,10 +779,10 @@ class HyperDriveSearchCV(MetaEstimatorMixin, CallbackSupportMixin, BaseEstimator
         trial's last folds (:meth:`WaveEngine._sure_best`).
         """
         early_trial, early = engine.early_refit or (None, None)
-        if early_trial == self.best_index_ and early["estimator"] is not None:
-            show_warnings(early["warnings"])
-            self.best_estimator_ = early["estimator"]
-            self.refit_time_ = early["refit_time"]
+        if early_trial == self.best_index_ and early.estimator is not None:
+            show_warnings(early.warnings)
+            self.best_estimator_ = early.estimator
+            self.refit_time_ = early.refit_time
         else:
             start = time.time()
             seed = (evaluation.seed_entropy, self.best_index_, self.n_splits_)
