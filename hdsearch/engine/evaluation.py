@@ -7,7 +7,7 @@ and turns a task into the ``joblib.delayed`` call of a worker function
 """
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 
 from sklearn.utils.parallel import delayed
@@ -122,18 +122,8 @@ class Evaluation:
     @cached_property
     def setup(self):
         """The :class:`~hdsearch.engine.records.WorkerSetup` every worker call shares (one object)."""
-        return WorkerSetup(
-            estimator=self.estimator,
-            scorer=self.scorer,
-            metric_names=self.metric_names,
-            fit_params=self.fit_params,
-            score_params=self.score_params,
-            return_train_score=self.return_train_score,
-            error_score=self.error_score,
-            verbose=self.verbose,
-            resource=self.resource,
-            classes=self.classes,
-        )
+        # Every field of the setup is the evaluation's attribute of that name.
+        return WorkerSetup(**{f.name: getattr(self, f.name) for f in fields(WorkerSetup)})
 
     @cached_property
     def held_step_cost(self):
