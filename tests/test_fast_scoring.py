@@ -342,7 +342,7 @@ def test_search_scores_as_with_the_fast_path_disabled(scoring, monkeypatch):
         ).fit(X, y)
 
     fast = search()
-    monkeypatch.setattr("hdsearch.search.fast_scorer", lambda *args: None)
+    monkeypatch.setattr("hdsearch.engine.evaluation.fast_scorer", lambda *args: None)
     slow = search()
     score_keys = [key for key in slow.cv_results_ if key.startswith("split") and "test" in key]
     assert score_keys
