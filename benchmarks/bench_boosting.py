@@ -250,7 +250,7 @@ def main(argv=None):
     warnings.filterwarnings("ignore", message=".*ExperimentalWarning.*")
     warnings.filterwarnings("ignore", message=".*experimental.*")
     # Every timed search starts from a warm worker pool with the libraries imported.
-    warm_workers(2, ("hdsearch._worker", *libraries))
+    warm_workers(2, ("hdsearch.engine.worker", *libraries))
     header = (f"python {platform.python_version()}, scikit-learn {sklearn.__version__}, n_jobs=2, 3 folds, "
               f"{len(data[0])} training rows, n_estimators {start} -> {stop}" + (" (SMOKE)" if args.smoke else ""))
     print(header, flush=True)

@@ -1186,7 +1186,7 @@ def main(argv=None):
     quiet_warnings()
     # Every run starts from a warm worker pool: the first joblib search of a
     # process would otherwise pay for starting it (about 4 s here).
-    warm_workers(args.n_jobs, ("hdsearch._worker", "sklearn.linear_model", "sklearn.ensemble", "sklearn.svm"))
+    warm_workers(args.n_jobs, ("hdsearch.engine.worker", "sklearn.linear_model", "sklearn.ensemble", "sklearn.svm"))
     lines = header(args, rounds)
     if args.head_to_head:
         regime = REGIMES["sgd" if args.regime == "all" else args.regime](args.smoke, args.scoring)

@@ -84,7 +84,7 @@ def _import_everything(modules):
     return os.getpid()
 
 
-def warm_workers(n_jobs=2, modules=("hdsearch._worker", "sklearn.svm")):
+def warm_workers(n_jobs=2, modules=("hdsearch.engine.worker", "sklearn.svm")):
     """Start the reusable worker pool and import scikit-learn and hdsearch in it.
 
     Importing them takes about 4 s per process on this machine; every joblib

@@ -26,7 +26,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from bench_early_stopping import SEED, SGD_SPACE, diamonds  # noqa: E402
 
 from hdsearch._scoring import EstimatorScore  # noqa: E402
-from hdsearch._worker import advance_fold  # noqa: E402
+from hdsearch.engine.records import StepCall, WorkerSetup  # noqa: E402
+from hdsearch.engine.worker import advance_fold  # noqa: E402
 from hdsearch.resource import PartialFit  # noqa: E402
 
 PARTS = {
@@ -47,15 +48,16 @@ def main():
     estimator, resource = SGDClassifier(random_state=SEED), PartialFit(30)
     scorer = EstimatorScore(check_scoring(estimator))  # what HyperDriveSearchCV(scoring=None) passes
 
+    setup = WorkerSetup(estimator, scorer, metric_names=None, fit_params={}, score_params={},
+                        return_train_score=False, error_score=np.nan, verbose=0, resource=resource,
+                        classes=np.array([0, 1]))
+
     def one_wave():
         for i, params in enumerate(candidates):
             for fold, (train, test) in enumerate(splits):
-                advance_fold(
-                    estimator, X, y, model=None, params=params, resource=resource, train=train, test=test,
-                    first_step=1, last_step=1, scored_steps=(1,), seed=(SEED, i, fold), classes=np.array([0, 1]), scorer=scorer,
-                    metric_names=None, fit_params={}, score_params={}, return_train_score=False,
-                    error_score=np.nan, keep_model=True,
-                )
+                call = StepCall(params, train, test, model=None, first_step=1, last_step=1, scored_steps=(1,),
+                                seed=(SEED, i, fold), keep_model=True)
+                advance_fold(X, y, setup, call)
 
     profile = cProfile.Profile()
     start = time.perf_counter()

@@ -30,7 +30,8 @@ import time  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-import hdsearch.engine as engine_module  # noqa: E402
+import hdsearch.engine.evaluation as evaluation_module  # noqa: E402
+import hdsearch.engine.loop as engine_module  # noqa: E402
 from hdsearch import HyperDriveSearchCV, WarmStart  # noqa: E402
 from hdsearch.policy import (  # noqa: E402, F401  (names for --policy)
     BanditPolicy,
@@ -39,14 +40,14 @@ from hdsearch.policy import (  # noqa: E402, F401  (names for --policy)
     TruncationSelectionPolicy,
 )
 
-_advance_fold = engine_module.advance_fold
+_advance_fold = evaluation_module.advance_fold
 
 
-def timed_advance_fold(*args, **kwargs):
+def timed_advance_fold(X, y, setup, call):
     """The worker function, with the worker's pid, start and end time and step range added to its outcome."""
     began = time.time()
-    outcome = _advance_fold(*args, **kwargs)
-    outcome["timeline"] = (os.getpid(), began, time.time(), kwargs["first_step"], kwargs["last_step"])
+    outcome = _advance_fold(X, y, setup, call)
+    outcome.timeline = (os.getpid(), began, time.time(), call.first_step, call.last_step)
     return outcome
 
 
@@ -76,13 +77,13 @@ def regime_search(name, budget, policy):
 
 def record_waves(waves):
     """Patch the engine so that every wave appends ``(start, end, task timelines)`` to ``waves``."""
-    engine_module.advance_fold = timed_advance_fold
+    evaluation_module.advance_fold = timed_advance_fold
     run = engine_module.WaveEngine._run_isolating_crashes
 
     def recorded(self, parallel, tasks, calls):
         began = time.time()
         outcomes = run(self, parallel, tasks, calls)
-        waves.append((began, time.time(), [outcome.get("timeline") for outcome in outcomes]))
+        waves.append((began, time.time(), [getattr(outcome, "timeline", None) for outcome in outcomes]))
         return outcomes
 
     engine_module.WaveEngine._run_isolating_crashes = recorded

@@ -41,7 +41,8 @@ class Curve:
     Parameters
     ----------
     trial_id : int
-        Trial order.
+        The trial's ``Trial.trial_id`` (what :meth:`BasePolicy.terminated_at`
+        returns).
     scores : list of float or None
         Score at intervals 1, 2, ..., as far as the trial got; None at an
         interval that was not scored (the engine scores the intervals the
@@ -53,6 +54,10 @@ class Curve:
         Whether the trial ran all its intervals.
     final_interval : int
         The trial's last interval; a policy never acts there.
+    order : int or None, default=None
+        The trial's place in trial order, which breaks ties (the earlier
+        trial wins); None means ``trial_id``. The engine numbers warm-start
+        trials first, so that they lead ties as earlier trials do.
     """
 
     trial_id: int
@@ -60,8 +65,13 @@ class Curve:
     running: bool = True
     completed: bool = False
     final_interval: int = 1
+    order: int | None = None
     # best_score_up_to(k) by k: a policy asks it of every peer for every candidate.
     _best: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self):
+        if self.order is None:
+            self.order = self.trial_id
 
     def has_score_at(self, k):
         """Whether the trial reported a score at interval ``k``."""
@@ -171,7 +181,7 @@ class BasePolicy(ConfigObject):
         """The first trial, in trial order, with the best score up to k."""
         if not peers:
             return None
-        return max(peers, key=lambda c: (c.best_score_up_to(k), -c.trial_id))
+        return max(peers, key=lambda c: (c.best_score_up_to(k), -c.order))
 
     def _stops(self, curve, peers, k):
         raise NotImplementedError
@@ -373,7 +383,7 @@ class TruncationSelectionPolicy(BasePolicy):
 
     @staticmethod
     def _rank(curve, ranked, k):
-        worst_first = sorted(ranked, key=lambda c: (c.score_at(k), -c.trial_id))
+        worst_first = sorted(ranked, key=lambda c: (c.score_at(k), -c.order))
         return worst_first.index(curve)
 
     def _explain(self, curve, peers, k):
@@ -424,7 +434,7 @@ class HalvingPolicy(BasePolicy):
     @staticmethod
     def _rank(curve, peers, k):
         """1 for the best trial at rung ``k``."""
-        best_first = sorted(peers, key=lambda c: (-c.score_at(k), c.trial_id))
+        best_first = sorted(peers, key=lambda c: (-c.score_at(k), c.order))
         return best_first.index(curve) + 1
 
     def _explain(self, curve, peers, k):

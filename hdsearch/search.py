@@ -30,13 +30,10 @@ from ._cv_results import (
     warn_or_raise_about_fit_failures,
 )
 from ._experiment import open_recorder, warm_start_trials
-from ._fast_scoring import fast_scorer
 from ._fit_hooks import FitSetup, fit_hooks
 from ._fit_tasks import NoFitTasks, fit_tasks
 from ._fitted import FittedSearchMixin
-from ._refit import refit_trial, show_warnings
 from ._scoring import (
-    EstimatorScore,
     check_refit_for_multimetric,
     get_scorer,
     route_fit_params,
@@ -44,7 +41,8 @@ from ._scoring import (
     select_best,
 )
 from .callbacks import check_callbacks
-from .engine import Budget, Evaluation, WaveEngine
+from .engine import Budget, Evaluation, WaveEngine, worker_scorer
+from .engine.refit import refit_trial, show_warnings
 from .policy import BasePolicy, make_policy
 from .resource import BaseResource, make_resource
 from .sampling import BaseSampling, make_sampling, seed_from
@@ -413,7 +411,7 @@ class HyperDriveSearchCV(FittedSearchMixin, MetaEstimatorMixin, CallbackSupportM
             X=X,
             y=y,
             splits=splits,
-            scorer=self._worker_scorer(scorer),
+            scorer=worker_scorer(self.scoring, scorer, self.error_score),
             metric_names=metric_names,
             fit_params=routed.estimator.fit,
             score_params=routed.scorer.score,
@@ -536,19 +534,6 @@ class HyperDriveSearchCV(FittedSearchMixin, MetaEstimatorMixin, CallbackSupportM
             return width
         return _TRIALS_PER_WORKER_UNDER_TIME_BUDGET * effective_n_jobs(self.n_jobs)
 
-    def _worker_scorer(self, scorer):
-        """What workers call: a fast drop-in for ``scorer`` where there is one.
-
-        ``scorer_`` stays scikit-learn's scorer; the workers call
-        :class:`~hdsearch._scoring.EstimatorScore` for ``scoring=None`` and
-        :func:`~hdsearch._fast_scoring.fast_scorer`'s scorer for the named
-        metrics it computes itself (the same numbers, each fold's target
-        checked once), else ``scorer`` itself.
-        """
-        if self.scoring is None:
-            return EstimatorScore(scorer)
-        fast = fast_scorer(self.scoring, self.error_score)
-        return scorer if fast is None else fast
 
     def _select_best(self, metric_names):
         """``best_index_``, ``best_params_`` and ``best_score_``, as ``GridSearchCV`` sets them."""
@@ -569,10 +554,10 @@ class HyperDriveSearchCV(FittedSearchMixin, MetaEstimatorMixin, CallbackSupportM
         trial's last folds (:meth:`WaveEngine._sure_best`).
         """
         early_trial, early = engine.early_refit or (None, None)
-        if early_trial == self.best_index_ and early["estimator"] is not None:
-            show_warnings(early["warnings"])
-            self.best_estimator_ = early["estimator"]
-            self.refit_time_ = early["refit_time"]
+        if early_trial == self.best_index_ and early.estimator is not None:
+            show_warnings(early.warnings)
+            self.best_estimator_ = early.estimator
+            self.refit_time_ = early.refit_time
         else:
             start = time.time()
             seed = (evaluation.seed_entropy, self.best_index_, self.n_splits_)

@@ -21,6 +21,7 @@ from sklearn.utils.metaestimators import available_if
 import hdsearch._fast_scoring as fast_scoring
 from hdsearch import HyperDriveSearchCV, loguniform
 from hdsearch._fast_scoring import FAST_SCORER_NAMES, fast_scorer
+from hdsearch.engine import worker_scorer
 
 PROPERTY_SETTINGS = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -271,7 +272,7 @@ def test_unrecognised_scoring_goes_through_scikit_learn(scoring):
     search = HyperDriveSearchCV(LogisticRegression(), {"C": loguniform(0.1, 10)}, scoring=scoring)
     sklearn_scorer = object()
     if scoring is not None:
-        assert search._worker_scorer(sklearn_scorer) is sklearn_scorer
+        assert worker_scorer(search.scoring, sklearn_scorer, search.error_score) is sklearn_scorer
 
 
 def test_metadata_routing_goes_through_scikit_learn():
@@ -341,7 +342,7 @@ def test_search_scores_as_with_the_fast_path_disabled(scoring, monkeypatch):
         ).fit(X, y)
 
     fast = search()
-    monkeypatch.setattr("hdsearch.search.fast_scorer", lambda *args: None)
+    monkeypatch.setattr("hdsearch.engine.evaluation.fast_scorer", lambda *args: None)
     slow = search()
     score_keys = [key for key in slow.cv_results_ if key.startswith("split") and "test" in key]
     assert score_keys

@@ -291,7 +291,7 @@ max_epochs = 4
 
 
 def test_fold_models_move_between_waves_as_private_copies():
-    from hdsearch._worker import PackedModel
+    from hdsearch.engine.worker import PackedModel
 
     model = SGDClassifier(random_state=0).fit(*make_classification(60, random_state=0))
     packed = PackedModel(model)

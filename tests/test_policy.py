@@ -238,3 +238,16 @@ def test_median_verdict_needs_the_intervals_before_the_decision():
     assert policy.terminated_at(full, 3) == []
     assert policy.terminated_at(decisions_only, 3) == [1, 2]
     assert policy.intervals_read([3]) == {1, 2, 3}
+
+
+def test_ties_go_to_the_earlier_trial_in_order_and_stops_name_trial_ids():
+    # Trial 9 comes first in trial order (a warm-start trial, say): it wins
+    # the tie, and the policy names the trial it stops by its id, 5.
+    table = [Curve(5, [0.5], final_interval=4, order=1), Curve(9, [0.5], running=False, final_interval=4, order=0)]
+    assert HalvingPolicy(factor=2).terminated_at(table, 1) == [5]
+    swapped = [Curve(5, [0.5], final_interval=4, order=0), Curve(9, [0.5], final_interval=4, order=1)]
+    assert HalvingPolicy(factor=2).terminated_at(swapped, 1) == [9]
+
+
+def test_a_curve_without_an_order_is_ordered_by_its_trial_id():
+    assert Curve(3, [0.1]).order == 3

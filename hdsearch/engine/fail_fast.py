@@ -15,7 +15,7 @@ more) and so the decision do not depend on timing or ``n_jobs``.
 
 import re
 
-from ._cv_results import all_fits_failed_message
+from .._cv_results import all_fits_failed_message
 
 #: The fewest fits the watch reads before it decides.
 MIN_FITS = 5
@@ -32,19 +32,17 @@ class UniformFailureWatch:
 
     Parameters
     ----------
-    per_fold : bool
-        Whether the resource is per fold (every fold's first step counts) or
-        the folds resource (the first fold of each trial counts).
-    n_splits : int
+    schedule : Schedule
+        With a per-fold resource every fold's first step counts; with the
+        folds resource the first fold of each trial counts.
     min_fits : int, default=MIN_FITS
     active : bool, default=True
         False leaves it silent from the start (``error_score="raise"``, or a
         resumed experiment with a successful fit).
     """
 
-    def __init__(self, per_fold, n_splits, min_fits=MIN_FITS, active=True):
-        self.folds = tuple(range(n_splits)) if per_fold else (0,)
-        self.per_fold = per_fold
+    def __init__(self, schedule, min_fits=MIN_FITS, active=True):
+        self.folds = tuple(range(schedule.n_splits)) if schedule.per_fold else (0,)
         self.min_fits = min_fits
         self.active = active
         self._seen = {}  # (trial_id, fold) -> (traceback or None, trial params, trial_id)
@@ -58,12 +56,12 @@ class UniformFailureWatch:
         fold : int
         first_interval : int
             The first interval the task ran (1 for a fresh fold).
-        outcome : dict
+        outcome : FoldOutcome
             As the worker returned it.
         """
         if not self.active or fold not in self.folds or first_interval != 1:
             return
-        self._seen[(trial.trial_id, fold)] = (_first_error(outcome, self.per_fold), trial.params, trial.trial_id)
+        self._seen[(trial.trial_id, fold)] = (_first_error(outcome), trial.params, trial.trial_id)
         prefix = self._decisive_prefix()
         if prefix is None:
             return
@@ -91,12 +89,9 @@ class UniformFailureWatch:
         return prefix
 
 
-def _first_error(outcome, per_fold):
+def _first_error(outcome):
     """The traceback of the task's first fit, or None when it succeeded."""
-    if not per_fold:
-        return outcome["error"]
-    steps = outcome["steps"]
-    return steps[0]["error"] if steps else None
+    return outcome.steps[0].error if outcome.steps else None
 
 
 def _last_line(traceback_text):

@@ -16,8 +16,9 @@ from contextlib import nullcontext
 import numpy as np
 from sklearn.base import clone
 
-from ._config import stream_factory
-from ._data import TrainingFold, num_samples, reuse_mapping
+from .._config import stream_factory
+from .._data import TrainingFold, num_samples, reuse_mapping
+from .records import RefitOutcome
 
 
 def refit_with_resource(estimator, params, resource, X, y, fit_params, seed, classes, scored_intervals):
@@ -118,41 +119,41 @@ def refit_trial(estimator, params, resource, X, y, fit_params, seed, classes, sc
     return refit_plain(estimator, params, X, y, fit_params, around)
 
 
-def refit_beside_folds(estimator, X, y, *, params, resource, fit_params, seed, classes,
-                       scored_intervals, parent_pid):
+def refit_beside_folds(X, y, setup, call):
     """The refit of one trial, run in a worker; a failure leaves the refit to the parent.
 
     Parameters
     ----------
-    estimator, X, y, params, resource, fit_params, seed, classes, scored_intervals
-        As for :func:`refit_trial`.
-    parent_pid : int
-        The search's process id. In another process the refit's warnings
+    X, y : array-like
+        The whole data.
+    setup : WorkerSetup
+        What every task of the search shares (estimator, resource, ``fit``
+        parameters, classes).
+    call : RefitCall
+        The trial's parameters, the refit's seed, the scored intervals and
+        the search's process id. In another process the refit's warnings
         are recorded and sent back, for the parent to show as its own refit
         would; in the parent's own process (threads, ``n_jobs=1``) they are
         shown as they come.
 
     Returns
     -------
-    outcome : dict
-        ``estimator``: the model, or None when the refit raised (the parent
-        then refits, and raises, as usual); ``refit_time``: seconds;
-        ``warnings``: ``(category, message, filename, lineno)`` of each
-        warning recorded.
+    RefitOutcome
     """
     start = time.time()
-    elsewhere = os.getpid() != parent_pid
+    elsewhere = os.getpid() != call.parent_pid
     model = None
     with warnings.catch_warnings(record=True) if elsewhere else nullcontext() as caught:
         if elsewhere:
             warnings.simplefilter("always")  # the parent's filters decide what shows
         try:
             X, y = reuse_mapping(X), reuse_mapping(y)
-            model = refit_trial(estimator, params, resource, X, y, fit_params, seed, classes, scored_intervals)
+            model = refit_trial(setup.estimator, call.params, setup.resource, X, y, setup.fit_params,
+                                call.seed, setup.classes, call.scored_intervals)
         except Exception:
             model = None
     recorded = [(w.category, str(w.message), w.filename, w.lineno) for w in caught or ()]
-    return {"estimator": model, "refit_time": time.time() - start, "warnings": recorded}
+    return RefitOutcome(model, time.time() - start, recorded)
 
 
 def show_warnings(recorded):
