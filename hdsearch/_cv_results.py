@@ -13,7 +13,6 @@ from numpy.ma import MaskedArray
 from scipy.stats import rankdata
 from sklearn.exceptions import FitFailedWarning
 
-from .trials import Schedule
 
 
 def metric_names_of(trials, multimetric):
@@ -96,34 +95,6 @@ def _failure_summary(errors):
     return "\n".join(
         f"{delimiter}{n} fits failed with the following error:\n{error}" for error, n in Counter(errors).items()
     )
-
-
-def build_cv_results(trials, n_splits, metric_names, return_train_score, evaluation=None):
-    """The ``cv_results_`` dict of a finished search, for callers that pass ``n_splits`` and the evaluation.
-
-    :func:`cv_results_of` with the evaluation's schedule (a ``Folds``-like
-    one when there is no evaluation) and its resource amounts.
-
-    Parameters
-    ----------
-    trials : list of Trial
-    n_splits : int
-    metric_names : list of str
-    return_train_score : bool
-    evaluation : Evaluation, default=None
-        Gives the schedule and the resource, for ``n_intervals`` and
-        ``resource_reached``.
-
-    Returns
-    -------
-    cv_results : dict of str to ndarray or list
-    """
-    if evaluation is None:
-        return cv_results_of(trials, Schedule(False, n_splits, n_splits), metric_names, return_train_score)
-    schedule = getattr(evaluation, "schedule", None) or Schedule(
-        evaluation.resource.per_fold, n_splits, evaluation.n_intervals
-    )
-    return cv_results_of(trials, schedule, metric_names, return_train_score, evaluation.reached)
 
 
 def cv_results_of(trials, schedule, metric_names, return_train_score, resource_at=None):

@@ -7,6 +7,8 @@ MLflow tracking, your callbacks) is a :class:`SearchCallback`; one
 
 from dataclasses import dataclass
 
+from .trials import Schedule
+
 
 @dataclass(frozen=True)
 class FitContext:
@@ -23,10 +25,10 @@ class FitContext:
     metric : str or None
         The primary metric (the refit metric, or ``"score"``); None when a
         callable scorer has not said its metric names yet.
-    per_fold : bool
-        False for the ``folds`` resource (interval k is the k-th fold), True
-        when every fold steps through the intervals.
-    n_splits : int
+    schedule : Schedule
+        How intervals map onto folds: ``per_fold`` (False for the ``folds``
+        resource, where interval k is the k-th fold), ``n_splits`` and
+        ``n_intervals``.
     experiment : Experiment or None
         The search's experiment in its store, None without ``storage``.
     trials : list of Trial
@@ -46,8 +48,7 @@ class FitContext:
     search: object
     settings: dict
     metric: str | None
-    per_fold: bool
-    n_splits: int
+    schedule: Schedule
     experiment: object = None
     trials: tuple = ()
     score_name: str = "score"

@@ -51,7 +51,7 @@ class VerboseLines(SearchCallback):
         self._one_wave = (
             not restored
             and engine.policy is None
-            and not engine.evaluation.resource.per_fold
+            and not engine.evaluation.schedule.per_fold
             and (sampler_exhausted or len(new_trials) >= engine.budget.max_total_runs)
         )
         print(_grid_line(engine, new_trials) if self._one_wave else self._plan_line(engine, restored))

@@ -24,7 +24,7 @@ from ._checks import (
 )
 from ._compat import CallbackSupportMixin, inconsistent_splits_message, with_callbacks
 from ._cv_results import (
-    build_cv_results,
+    cv_results_of,
     fill_failed_scores,
     metric_names_of,
     warn_or_raise_about_fit_failures,
@@ -452,16 +452,11 @@ class HyperDriveSearchCV(FittedSearchMixin, MetaEstimatorMixin, CallbackSupportM
         tasks.begin_search(max_subtasks=max_total_runs * self.n_splits_)
         try:
             try:
-                # scikit-learn's Parallel carries its configuration (array_api_dispatch,
-                # transform_output, ...) to the workers, as GridSearchCV's does.
-                # joblib's defaults stay: a Parallel whose memory-mapping settings
-                # differ from the last one's restarts the loky workers (measured:
-                # 1.5 to 2 s for a search that follows GridSearchCV).
-                # Outcomes as a generator, in task order: the engine can stop a wave
-                # early when every fit fails alike.
-                with Parallel(
-                    n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch, return_as="generator"
-                ) as parallel:
+                # scikit-learn's Parallel carries its configuration to the workers, as
+                # GridSearchCV's does; joblib's memory-mapping defaults stay (other settings
+                # restart the loky workers: 1.5 to 2 s measured). A generator, in task order,
+                # lets the engine stop a wave early when every fit fails alike.
+                with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch, return_as="generator") as parallel:
                     trials = engine.run(parallel)
             except BaseException:
                 # KeyboardInterrupt included: what finished stays readable.
@@ -491,8 +486,8 @@ class HyperDriveSearchCV(FittedSearchMixin, MetaEstimatorMixin, CallbackSupportM
             fill_failed_scores(trials, metric_names, self.error_score)
         warn_or_raise_about_fit_failures(trials, self.error_score)
         self.trials_ = trials
-        self.cv_results_ = build_cv_results(
-            trials + prior, self.n_splits_, metric_names, self.return_train_score, evaluation
+        self.cv_results_ = cv_results_of(
+            trials + prior, evaluation.schedule, metric_names, self.return_train_score, evaluation.reached
         )
         self._select_best(metric_names)
         if self.refit:
@@ -533,7 +528,6 @@ class HyperDriveSearchCV(FittedSearchMixin, MetaEstimatorMixin, CallbackSupportM
         if width is not None or self.max_duration is None:
             return width
         return _TRIALS_PER_WORKER_UNDER_TIME_BUDGET * effective_n_jobs(self.n_jobs)
-
 
     def _select_best(self, metric_names):
         """``best_index_``, ``best_params_`` and ``best_score_``, as ``GridSearchCV`` sets them."""
@@ -600,5 +594,3 @@ class HyperDriveSearchCV(FittedSearchMixin, MetaEstimatorMixin, CallbackSupportM
 
 # What joblib's pre_dispatch strings look like: "all", "2*n_jobs", "n_jobs + 2", "8".
 _PRE_DISPATCH = re.compile(r"all|\d+|(\d+\s*\*\s*)?n_jobs(\s*[*+-]\s*\d+)?")
-
-

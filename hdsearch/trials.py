@@ -311,8 +311,7 @@ def complete_learning_curve(trial, metric, schedule):
 
     What MLflow tracking logs: a per-fold curve scored at only some
     intervals gives only those, and a ``Folds`` curve stops at its first
-    missing fold. It equals ``_tracking.interval_scores(trial, metric,
-    schedule.per_fold, schedule.n_splits)``, which can call it instead.
+    missing fold.
 
     Parameters
     ----------

@@ -16,13 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "hdsearch"
 MAX_LINES = 600
 
 # Modules over MAX_LINES, each with why.
-OVERSIZED = {
-    "hdsearch.engine": "issue 24, being split",
-    "hdsearch.search": (
-        "issue 24, being split: fit()'s hook wiring and its helpers and the engine's construction "
-        "lines move with the hooks and engine parts"
-    ),
-}
+OVERSIZED = {}
 
 # Function-local imports of hdsearch modules, (importer, imported): why.
 LOCAL_IMPORTS = {

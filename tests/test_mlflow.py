@@ -294,10 +294,11 @@ def test_curves_step_by_the_resource_and_metrics_are_named_after_the_scorer(trac
 
 def test_a_float_warm_start_steps_by_interval_and_says_so():
     from hdsearch._tracking import FitContext
+    from hdsearch.trials import Schedule
 
-    context = FitContext(None, {}, "score", True, 2, resource_axis="C", resource_values=(0.5, 1.5, 2.0))
+    context = FitContext(None, {}, "score", Schedule(True, 2, 3), resource_axis="C", resource_values=(0.5, 1.5, 2.0))
     assert context.curve_steps() == ({1: 1, 2: 2, 3: 3}, "interval")
-    whole = FitContext(None, {}, "score", True, 2, resource_axis="epoch", resource_values=(1.0, 2.0))
+    whole = FitContext(None, {}, "score", Schedule(True, 2, 2), resource_axis="epoch", resource_values=(1.0, 2.0))
     assert whole.curve_steps() == ({1: 1, 2: 2}, "epoch")
 
 

@@ -279,7 +279,7 @@ class WaveEngine:
             self._end(trial, FAILED, time.time())
             return
         schedule = self.evaluation.schedule
-        if trial.n_intervals_reached(schedule.per_fold, schedule.n_splits) < schedule.n_intervals:
+        if trial.intervals_reached(schedule) < schedule.n_intervals:
             return
         all_failed = all(result.error is not None for result in trial.results)
         self._end(trial, FAILED if all_failed else COMPLETED, time.time())
@@ -328,7 +328,7 @@ class WaveEngine:
         schedule = self.evaluation.schedule
         running = [trial for trial in self.trials if not trial.ended]
         self._stops = {
-            trial.trial_id: self.stops.after(trial.n_intervals_reached(schedule.per_fold, schedule.n_splits))
+            trial.trial_id: self.stops.after(trial.intervals_reached(schedule))
             for trial in running
         }
         return self.plan.next_tasks(self.trials, self._stops, len(running))
@@ -448,7 +448,7 @@ class WaveEngine:
                 self._terminated.append((trial_id, k, self.policy.explain(curve, curves, k)))
 
     def _curve(self, trial, metric):
-        """``trial.interval_scores``, computed again only once the trial has new results.
+        """``trial.learning_curve``, computed again only once the trial has new results.
 
         The policy and the sampling read every trial's curve after every
         wave; recomputing them all made the parent's work grow with the
@@ -458,7 +458,7 @@ class WaveEngine:
         cached = self._curves.get(id(trial))
         if cached is None or cached[0] != version:
             schedule = self.evaluation.schedule
-            cached = (version, trial.interval_scores(metric, schedule.per_fold, schedule.n_splits))
+            cached = (version, trial.learning_curve(metric, schedule))
             self._curves[id(trial)] = cached
         return cached[1]
 

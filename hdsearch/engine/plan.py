@@ -27,6 +27,7 @@ class FoldPlan:
 
     def __init__(self, evaluation):
         self.evaluation = evaluation
+        self.schedule = evaluation.schedule
         self.n_splits = evaluation.n_splits
         # Seconds of each trial's latest task: the wave starts the longest first.
         self.last_task_seconds = {}
@@ -109,7 +110,7 @@ class WholeFoldPlan(FoldPlan):
         tasks = []
         for trial in trials:
             if trial.trial_id in stops:
-                reached = trial.n_intervals_reached(False, self.n_splits)
+                reached = trial.intervals_reached(self.schedule)
                 tasks += [FoldTask(trial, fold, fold + 1, fold + 1) for fold in range(reached, stops[trial.trial_id])]
         return tasks
 
@@ -204,7 +205,7 @@ class PerFoldPlan(FoldPlan):
             if trial.trial_id not in stops:
                 continue
             stop = stops[trial.trial_id]
-            reached = trial.n_intervals_reached(True, self.n_splits)
+            reached = trial.intervals_reached(self.schedule)
             for fold in range(self.n_splits):
                 progress = self._folds.get((trial.trial_id, fold))
                 position = reached if progress is None else progress.position
@@ -291,7 +292,7 @@ class PerFoldPlan(FoldPlan):
         """
         tasks = []
         for trial in trials:
-            reached = trial.n_intervals_reached(True, self.n_splits)
+            reached = trial.intervals_reached(self.schedule)
             if not trial.ended and reached:
                 tasks.extend(FoldTask(trial, fold, 1, reached) for fold in range(self.n_splits))
                 trial.results = [r for r in trial.results if r.interval <= reached]

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._export import write_cv_results_csv
-from .._tracking import TrackingCallback, TrackingWarning, interval_scores
+from .._tracking import TrackingCallback, TrackingWarning
 from ..report import write_report
-from ..trials import COMPLETED, ENDED_STATUSES, FAILED, TERMINATED
+from ..trials import COMPLETED, ENDED_STATUSES, FAILED, TERMINATED, complete_learning_curve
 
 _TRACKING_EXTRA_MESSAGE = (
     "MLflowCallback needs mlflow, which comes with the 'tracking' extra: "
@@ -310,7 +310,7 @@ class _Session:
         if child.run_id is None:
             child.run_id = self._child_run(trial, child)
         curve_key = self._curve_key(self.metric or "score")
-        curve = interval_scores(trial, self.metric or "score", self.context.per_fold, self.context.n_splits)
+        curve = complete_learning_curve(trial, self.metric or "score", self.context.schedule)
         now = _ms(time.time())
         new_steps = {k: v for k, v in curve.items() if k not in child.steps and math.isfinite(v)}
         metrics = [(curve_key, v, now, self.step_of.get(k, k)) for k, v in new_steps.items()]
@@ -497,7 +497,7 @@ def _final_metrics(trial, logged_name):
 
     ``logged_name(m)`` is the name metric ``m`` is logged under.
     """
-    final = trial.final_results()
+    final = trial.last_result_per_fold()
     metrics = {}
     for kind in ("test", "train"):
         per_fold = [getattr(r, f"{kind}_scores") for r in final]
