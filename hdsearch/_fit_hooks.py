@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.pipeline import Pipeline
 
-from ._experiment import restore_from_store
 from ._hooks import CallbackList, FitContext, SearchCallback
 from ._progress import ProgressReporter
 from ._verbose import VerboseLines
@@ -43,8 +42,8 @@ class FitSetup:
     metric: str | None
 
 
-def fit_hooks(search, engine, callbacks, recorder, setup):
-    """Restore the engine from the store, build the fit's callbacks and start them.
+def fit_hooks(search, engine, callbacks, recorder, setup, resume=None):
+    """Build the fit's callbacks and start them.
 
     The callbacks, in the order every moment reaches them: the verbose lines
     (``verbose > 0``), the store recorder (``storage``), the user's
@@ -58,11 +57,13 @@ def fit_hooks(search, engine, callbacks, recorder, setup):
     search : HyperDriveSearchCV
         With ``n_splits_``, ``experiment_`` and ``resource_values_`` set.
     engine : WaveEngine
-        Built, not run.
+        Built and restored from the store, not run.
     callbacks : list
         The checked ``callbacks`` parameter.
     recorder : ExperimentRecorder or None
     setup : FitSetup
+    resume : ResumeSummary or None, default=None
+        What a resumed experiment found, for the progress bar.
 
     Returns
     -------
@@ -70,7 +71,6 @@ def fit_hooks(search, engine, callbacks, recorder, setup):
         The engine's ``hooks``; the search calls its ``search_end`` and
         ``fit_end``.
     """
-    resume = restore_from_store(engine, recorder, setup.max_total_runs, search.verbose)
     hooks = []
     if search.verbose > 0:
         hooks.append(VerboseLines(setup.sampling))

@@ -29,7 +29,7 @@ from ._cv_results import (
     metric_names_of,
     warn_or_raise_about_fit_failures,
 )
-from ._experiment import open_recorder, warm_start_trials
+from ._experiment import open_recorder, restore_from_store, warm_start_trials
 from ._fit_hooks import FitSetup, fit_hooks
 from ._fit_tasks import NoFitTasks, fit_tasks
 from ._fitted import FittedSearchMixin
@@ -446,8 +446,9 @@ class HyperDriveSearchCV(FittedSearchMixin, MetaEstimatorMixin, CallbackSupportM
         self.experiment_ = None if recorder is None else recorder.experiment
         self.resource_values_ = tuple(evaluation.reached(k) for k in range(1, evaluation.n_intervals + 1))
         setup = FitSetup(sampling, policy, resource, max_total_runs, cv, self._primary_metric(metric_names))
-        # Built once the engine is: the callbacks read its restored trials and its curves.
-        hooks = fit_hooks(self, engine, callbacks, recorder, setup)
+        resume = restore_from_store(engine, recorder, max_total_runs, self.verbose)
+        # Built once the engine is restored: the callbacks read its trials and its curves.
+        hooks = fit_hooks(self, engine, callbacks, recorder, setup, resume)
         engine.hooks = hooks
         tasks.begin_search(max_subtasks=max_total_runs * self.n_splits_)
         try:

@@ -8,7 +8,8 @@ from sklearn.metrics import check_scoring
 from sklearn.model_selection import KFold
 from sklearn.utils.parallel import Parallel
 
-from hdsearch.engine import Budget, CallableHooks, Evaluation, FoldOutcome, NoHooks, StepScore, WaveEngine
+from hdsearch.callbacks import CallbackList, SearchCallback
+from hdsearch.engine import Budget, Evaluation, FoldOutcome, NoHooks, StepScore, WaveEngine
 from hdsearch.engine.plan import PerFoldPlan, WholeFoldPlan, make_plan
 from hdsearch.engine.records import FoldCall, FoldTask, StepCall
 from hdsearch.engine.stops import Stops
@@ -105,11 +106,24 @@ def test_the_hooks_see_each_moment_in_order_and_can_stop_the_search():
     assert "running" not in hooks.seen[-1][2]
 
 
-def test_no_hooks_and_callable_hooks_run_the_same_search():
+class TerminatedSeen(SearchCallback):
+    """Collects every wave's terminations."""
+
+    def __init__(self):
+        self.terminated = []
+
+    def on_wave_end(self, report):
+        self.terminated.extend(report.terminated)
+
+
+def test_no_hooks_and_a_callback_list_run_the_same_search():
     results = []
-    for hooks in (None, CallableHooks(announce=lambda *args: None, listeners=[lambda report: False])):
+    for listens in (False, True):
+        search = engine(None, max_concurrent_runs=None)
+        if listens:
+            search.hooks = CallbackList([SearchCallback()], search)
         with Parallel(n_jobs=1, return_as="generator") as parallel:
-            trials = engine(hooks, max_concurrent_runs=None).run(parallel)
+            trials = search.run(parallel)
         results.append([(t.trial_id, t.status, [(r.fold, r.interval, r.test_scores) for r in t.results]) for t in trials])
     assert results[0] == results[1]
     assert {status for _, status, _ in results[0]} == {"completed", "terminated"}
@@ -121,8 +135,10 @@ def test_a_fold_task_record_defaults_to_the_first_interval():
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_terminated_trials_are_named_by_their_trial_ids(n_jobs):
-    hooks = CallableHooks(listeners=[lambda report: terminated.extend(report.terminated)])
-    terminated = []
+    seen = TerminatedSeen()
+    search = engine(None, max_concurrent_runs=None)
+    search.hooks = CallbackList([seen], search)
+    terminated = seen.terminated
     with Parallel(n_jobs=n_jobs, return_as="generator") as parallel:
-        trials = engine(hooks, max_concurrent_runs=None).run(parallel)
+        trials = search.run(parallel)
     assert terminated and all(trials[trial_id].status == "terminated" for trial_id, _, _ in terminated)

@@ -8,13 +8,12 @@
 """
 
 from .evaluation import Evaluation, worker_scorer
-from .hooks import CallableHooks, NoHooks
+from .hooks import NoHooks
 from .loop import Budget, WaveEngine, WaveReport
 from .records import FoldOutcome, FoldTask, RefitOutcome, RefitTask, StepScore
 
 __all__ = [
     "Budget",
-    "CallableHooks",
     "Evaluation",
     "FoldOutcome",
     "FoldTask",

@@ -1,7 +1,8 @@
 """The engine's one hook object: what it calls when trials start, when a wave ends, and once it is recorded.
 
-:class:`NoHooks` is the default and does nothing; :class:`CallableHooks`
-adapts plain callables (an announcer, wave listeners, a recorder) to it.
+:class:`NoHooks` is the default and does nothing; a search passes a
+:class:`~hdsearch.callbacks.CallbackList`, which hands each moment to its
+callbacks.
 """
 
 
@@ -46,38 +47,3 @@ class NoHooks:
         ----------
         report : WaveReport
         """
-
-
-class CallableHooks(NoHooks):
-    """Hooks made of plain callables.
-
-    Parameters
-    ----------
-    announce : callable or None, default=None
-        ``announce(engine, new_trials, sampler_exhausted)``, as
-        :meth:`NoHooks.trials_started`.
-    listeners : list of callable, default=()
-        Each is called as ``listener(report)`` after every wave; one that
-        returns True ends the search after that wave. All are called.
-    recorder : callable or None, default=None
-        ``recorder(report)``, as :meth:`NoHooks.wave_recorded`.
-    """
-
-    def __init__(self, announce=None, listeners=(), recorder=None):
-        self.announce = announce
-        self.listeners = list(listeners)
-        self.recorder = recorder
-
-    def trials_started(self, engine, new_trials, sampler_exhausted):
-        if self.announce is not None:
-            self.announce(engine, new_trials, sampler_exhausted)
-
-    def wave_ended(self, report):
-        stop = False
-        for listener in self.listeners:
-            stop = bool(listener(report)) or stop
-        return stop
-
-    def wave_recorded(self, report):
-        if self.recorder is not None:
-            self.recorder(report)
